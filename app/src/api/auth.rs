@@ -1,0 +1,178 @@
+//! Signing in and out, and who is signed in.
+//!
+//! Sign-in and sign-out are plain form posts handled by the server (`server/src/routes/auth.rs`)
+//! so that they work before any WebAssembly arrives; the rules live here.
+
+use crate::domain::Level;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The signed-in user as every screen shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user_id: String,
+    pub full_name: String,
+    pub level: Level,
+    pub is_authorising_officer: bool,
+    pub is_key_contact: bool,
+    pub sponsor_name: String,
+    pub licence_number: String,
+}
+
+/// What the sign-in screen shows after a failed attempt or a sign-out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SignInNotice {
+    /// The user id as typed, so the form keeps it.
+    pub user_id: String,
+    pub error: Option<String>,
+    pub info: Option<String>,
+}
+
+/// Failed attempts before an account locks, and for how long.
+pub const MAX_FAILED_ATTEMPTS: i32 = 5;
+pub const LOCK_MINUTES: i32 = 20;
+
+pub const INVALID_CREDENTIALS: &str = "The user ID or password is incorrect.";
+
+pub fn locked_message(minutes_left: i64) -> String {
+    let minutes_left = minutes_left.max(1);
+    format!(
+        "This account is locked for {LOCK_MINUTES} minutes after {MAX_FAILED_ATTEMPTS} failed attempts to sign in. \
+         Try again in {minutes_left} minute{}.",
+        if minutes_left == 1 { "" } else { "s" }
+    )
+}
+
+#[server(endpoint = "me")]
+pub async fn current_user() -> Result<Option<Me>, AppError> {
+    let Some(u) = ssr::signed_in().await? else {
+        return Ok(None);
+    };
+    Ok(Some(Me {
+        level: Level::from_db(u.level).ok_or_else(|| AppError::internal("user level", u.level))?,
+        user_id: u.user_id,
+        full_name: u.full_name,
+        is_authorising_officer: u.is_authorising_officer,
+        is_key_contact: u.is_key_contact,
+        sponsor_name: u.sponsor_name,
+        licence_number: u.licence_number,
+    }))
+}
+
+/// Reads the notice left by the last sign-in attempt, once.
+#[server(endpoint = "sign_in_notice")]
+pub async fn take_sign_in_notice() -> Result<SignInNotice, AppError> {
+    let session = ssr::session().await?;
+    let notice = session
+        .remove::<SignInNotice>(ssr::NOTICE_KEY)
+        .await
+        .map_err(|e| AppError::internal("session", e))?;
+    Ok(notice.unwrap_or_default())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    pub use crate::api::ssr::*;
+    use crate::db::{self, audit};
+    use crate::error::AppError;
+    use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+    use argon2::Argon2;
+    use std::sync::OnceLock;
+
+    pub const NOTICE_KEY: &str = "sign_in_notice";
+
+    pub enum Outcome {
+        SignedIn(SessionUser),
+        Invalid,
+        Locked { minutes_left: i64 },
+    }
+
+    pub fn hash_password(password: &str) -> String {
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .expect("argon2 hashing cannot fail with default parameters")
+            .to_string()
+    }
+
+    fn verify(password: &str, hash: &str) -> bool {
+        PasswordHash::new(hash)
+            .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+            .unwrap_or(false)
+    }
+
+    /// A hash to check against when the user id is unknown, so both cases take as long.
+    fn decoy_hash() -> &'static str {
+        static DECOY: OnceLock<String> = OnceLock::new();
+        DECOY.get_or_init(|| hash_password("decoy password that nobody has"))
+    }
+
+    async fn verify_blocking(password: &str, hash: &str) -> bool {
+        let (p, h) = (password.to_owned(), hash.to_owned());
+        tokio::task::spawn_blocking(move || verify(&p, &h)).await.unwrap_or(false)
+    }
+
+    /// Checks a user id and password. Counts failures under a row lock so that parallel
+    /// attempts cannot exceed the limit; an unknown user id and a wrong password look alike.
+    pub async fn sign_in(pool: &db::PgPool, user_id: &str, password: &str) -> Result<Outcome, AppError> {
+        let user_id = user_id.trim().to_lowercase();
+        let mut tx = pool.begin().await?;
+        let Some(c) = db::users::credentials_for_update(&mut tx, &user_id).await? else {
+            verify_blocking(password, decoy_hash()).await;
+            audit::record(&mut tx, audit::Event {
+                sponsor_id: None,
+                actor_kind: "ANONYMOUS",
+                actor_user_id: None,
+                action: "sign_in_failed",
+                entity: None,
+                entity_id: None,
+                details: serde_json::json!({ "reason": "unknown user id" }),
+            })
+            .await?;
+            tx.commit().await?;
+            return Ok(Outcome::Invalid);
+        };
+        if let Some(until) = c.locked_until.filter(|u| *u > c.now) {
+            tx.commit().await?;
+            let minutes_left = ((until - c.now).whole_seconds() + 59) / 60;
+            return Ok(Outcome::Locked { minutes_left });
+        }
+        let ok = match (&c.password_hash, c.active) {
+            (Some(h), true) => verify_blocking(password, h).await,
+            _ => {
+                verify_blocking(password, decoy_hash()).await;
+                false
+            }
+        };
+        let event = |action, details| audit::Event {
+            sponsor_id: Some(c.sponsor_id),
+            actor_kind: "USER",
+            actor_user_id: Some(c.id),
+            action,
+            entity: Some("user"),
+            entity_id: Some(c.id),
+            details,
+        };
+        if ok {
+            db::users::record_success(&mut tx, c.id).await?;
+            audit::record(&mut tx, event("sign_in", serde_json::json!({}))).await?;
+            tx.commit().await?;
+            return Ok(Outcome::SignedIn(SessionUser { id: c.id, sponsor_id: c.sponsor_id }));
+        }
+        let locked = db::users::record_failure(
+            &mut tx,
+            c.id,
+            super::MAX_FAILED_ATTEMPTS,
+            super::LOCK_MINUTES,
+        )
+        .await?;
+        let action = if locked.is_some() { "account_locked" } else { "sign_in_failed" };
+        audit::record(&mut tx, event(action, serde_json::json!({ "reason": "wrong password" }))).await?;
+        tx.commit().await?;
+        Ok(match locked {
+            Some(_) => Outcome::Locked { minutes_left: super::LOCK_MINUTES as i64 },
+            None => Outcome::Invalid,
+        })
+    }
+}

@@ -1,0 +1,61 @@
+//! Server functions, one file per area. Each is thin: the current user from the session →
+//! a domain rule → the database → a DTO.
+
+pub mod auth;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    //! What every server function needs: the pool, the session, the signed-in user.
+
+    use crate::db;
+    use crate::domain::{permissions, Level};
+    use crate::error::AppError;
+    use leptos::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use tower_sessions::Session;
+
+    /// The session key holding the signed-in user.
+    pub const USER_KEY: &str = "user";
+
+    /// What the session remembers of the signed-in user; everything else is read afresh.
+    #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+    pub struct SessionUser {
+        pub id: i64,
+        pub sponsor_id: i64,
+    }
+
+    pub fn pool() -> Result<db::PgPool, AppError> {
+        use_context::<db::PgPool>().ok_or_else(|| AppError::internal("context", "no database pool"))
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>()
+            .await
+            .map_err(|e| AppError::internal("session", e))
+    }
+
+    /// The signed-in user, checked against the database on every call so that a user made
+    /// inactive loses access at once.
+    pub async fn signed_in() -> Result<Option<db::users::UserWithSponsor>, AppError> {
+        let session = session().await?;
+        let Some(su) = session
+            .get::<SessionUser>(USER_KEY)
+            .await
+            .map_err(|e| AppError::internal("session", e))?
+        else {
+            return Ok(None);
+        };
+        Ok(db::users::signed_in_user(&pool()?, su.sponsor_id, su.id).await?)
+    }
+
+    /// The signed-in user as a permissions actor, or "sign in required".
+    pub async fn actor() -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
+        let user = signed_in().await?.ok_or(AppError::SignInRequired)?;
+        let level = Level::from_db(user.level)
+            .ok_or_else(|| AppError::internal("user level", user.level))?;
+        Ok((
+            permissions::Actor { user_id: user.id, sponsor_id: user.sponsor_id, level },
+            user,
+        ))
+    }
+}

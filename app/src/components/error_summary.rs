@@ -1,0 +1,27 @@
+//! The error summary at the top of a form: each problem links to its field.
+
+use leptos::prelude::*;
+
+/// `errors`: (field id, message). Renders nothing when there are none.
+#[component]
+pub fn ErrorSummary(errors: Vec<(String, String)>) -> impl IntoView {
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
+                <h2 id="error-summary-title">"There is a problem"</h2>
+                <ul>
+                    {errors
+                        .into_iter()
+                        .map(|(field, message)| {
+                            view! {
+                                <li>
+                                    <a href=format!("#{field}")>{message}</a>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
+}

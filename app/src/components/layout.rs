@@ -1,0 +1,61 @@
+//! The frame of every signed-in screen: skip link, header with the sponsor and the user,
+//! sign-out, and the main region.
+
+use crate::api::auth::{current_user, Me};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The signed-in user, loaded once per page and shared by the header and the screen.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+
+pub fn provide_me() {
+    provide_context(MeResource(Resource::new(|| (), |_| current_user())));
+}
+
+pub fn use_me() -> Resource<Result<Option<Me>, AppError>> {
+    expect_context::<MeResource>().0
+}
+
+#[component]
+pub fn Page(title: &'static str, children: Children) -> impl IntoView {
+    let me = use_me();
+    view! {
+        <leptos_meta::Title text=format!("{title} – Sponsorship Management System")/>
+        <a class="skip-link" href="#main-content">"Skip to main content"</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <a class="site-header__service" href="/">"Sponsorship Management System"</a>
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        match me.await {
+                            Ok(Some(me)) => Some(view! { <SignedInAs me/> }),
+                            _ => None,
+                        }
+                    })}
+                </Suspense>
+            </div>
+        </header>
+        <main id="main-content" class="main" tabindex="-1">
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>"Sponsorship Management System – Certificates of Sponsorship"</p>
+        </footer>
+    }
+}
+
+#[component]
+fn SignedInAs(me: Me) -> impl IntoView {
+    view! {
+        <div class="signed-in">
+            <p class="signed-in__who">
+                <span class="signed-in__name">{me.full_name}</span>
+                <span class="signed-in__sponsor">{me.sponsor_name}</span>
+            </p>
+            <form method="post" action="/sign-out" class="signed-in__out">
+                <button type="submit" class="button button--secondary">"Sign out"</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+//! Every SQL statement of the product, as plain async functions taking a pool or a
+//! transaction. Nothing else writes SQL. Server only.
+
+pub mod audit;
+pub mod users;
+
+pub use sqlx::PgPool;
+
+/// The migrations of the product, embedded in the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

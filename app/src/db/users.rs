@@ -1,0 +1,96 @@
+//! Users: signing in, and the signed-in user's own facts.
+
+use sqlx::{FromRow, PgConnection, PgPool};
+use time::OffsetDateTime;
+
+/// What sign-in needs, read with the row locked so that concurrent attempts count right.
+#[derive(FromRow, Debug)]
+pub struct Credentials {
+    pub id: i64,
+    pub sponsor_id: i64,
+    pub password_hash: Option<String>,
+    pub active: bool,
+    pub failed_attempts: i32,
+    pub locked_until: Option<OffsetDateTime>,
+    pub now: OffsetDateTime,
+}
+
+pub async fn credentials_for_update(
+    conn: &mut PgConnection,
+    user_id: &str,
+) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as(
+        "SELECT id, sponsor_id, password_hash, active, failed_attempts, locked_until, now() AS now
+         FROM users WHERE user_id = $1 FOR UPDATE",
+    )
+    .bind(user_id)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn record_success(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET failed_attempts = 0, locked_until = NULL, last_signed_in_at = now()
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts a failure; at `limit` failures the account locks for `lock_minutes` and the count
+/// starts again. Returns the lock's end when this failure locked the account.
+pub async fn record_failure(
+    conn: &mut PgConnection,
+    id: i64,
+    limit: i32,
+    lock_minutes: i32,
+) -> sqlx::Result<Option<OffsetDateTime>> {
+    let (locked_until,): (Option<OffsetDateTime>,) = sqlx::query_as(
+        "UPDATE users SET
+             failed_attempts = CASE WHEN failed_attempts + 1 >= $2 THEN 0 ELSE failed_attempts + 1 END,
+             locked_until = CASE WHEN failed_attempts + 1 >= $2
+                                 THEN now() + make_interval(mins => $3) ELSE locked_until END
+         WHERE id = $1
+         RETURNING CASE WHEN failed_attempts = 0 THEN locked_until END",
+    )
+    .bind(id)
+    .bind(limit)
+    .bind(lock_minutes)
+    .fetch_one(conn)
+    .await?;
+    Ok(locked_until)
+}
+
+/// The signed-in user with their sponsor, or None when the user is gone or inactive.
+#[derive(FromRow, Debug, Clone)]
+pub struct UserWithSponsor {
+    pub id: i64,
+    pub sponsor_id: i64,
+    pub user_id: String,
+    pub full_name: String,
+    pub level: i16,
+    pub is_authorising_officer: bool,
+    pub is_key_contact: bool,
+    pub sponsor_name: String,
+    pub licence_number: String,
+}
+
+pub async fn signed_in_user(
+    pool: &PgPool,
+    sponsor_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<UserWithSponsor>> {
+    sqlx::query_as(
+        "SELECT u.id, u.sponsor_id, u.user_id, u.full_name, u.level,
+                u.is_authorising_officer, u.is_key_contact,
+                s.name AS sponsor_name, s.licence_number
+         FROM users u JOIN sponsors s ON s.id = u.sponsor_id
+         WHERE u.sponsor_id = $1 AND u.id = $2 AND u.active",
+    )
+    .bind(sponsor_id)
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}

@@ -1,0 +1,14 @@
+//! Pure rules and types of the CoS domain. No I/O: compiled for the browser and the server
+//! alike, so the browser runs the same validation the server enforces.
+
+pub mod cos_number;
+pub mod dates;
+pub mod licence;
+pub mod permissions;
+pub mod status;
+pub mod user;
+
+pub use cos_number::CosNumber;
+pub use licence::LicenceNumber;
+pub use status::{Actor, Status, TransitionError};
+pub use user::Level;

@@ -1,0 +1,54 @@
+//! The one error type shared by the server and the browser. It carries only words a sponsor
+//! can read: internal failures are logged on the server with a request id, and the user is
+//! shown that id, never SQL or a stack.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("You need to sign in to see this page.")]
+    SignInRequired,
+    /// Also what a user gets for something they may not see: no hint that it exists.
+    #[error("{0} was not found.")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Someone else changed the thing first.
+    #[error("{0}")]
+    Conflict(String),
+    /// Bad input: a message per field, keyed by the field's name.
+    #[error("There is a problem with what you entered.")]
+    Invalid(Vec<(String, String)>),
+    #[error("Something went wrong on our side. If it happens again, quote reference {0}.")]
+    Internal(String),
+    /// The request never reached the server or its answer was not understood.
+    #[error("The service could not be reached. Check your connection and try again.")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// Logs an internal failure with a fresh reference and returns what the user is shown.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
+        let reference = uuid::Uuid::new_v4().simple().to_string()[..8].to_uppercase();
+        tracing::error!(reference = %reference, "{context}: {err}");
+        AppError::Internal(reference)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        AppError::internal("database", err)
+    }
+}

@@ -1,0 +1,17 @@
+use crate::components::Page;
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Page title="Page not found">
+            <h1>"Page not found"</h1>
+            <p>"If you typed the web address, check it is correct."</p>
+            <p><a href="/">"Go to the Workers screen"</a></p>
+        </Page>
+    }
+}

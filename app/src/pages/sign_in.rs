@@ -1,0 +1,90 @@
+//! Sign in with a user ID and password. A plain form post: it works before the WebAssembly
+//! arrives, and the server answers with a redirect either way.
+
+use crate::api::auth::take_sign_in_notice;
+use crate::components::ErrorSummary;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// Only a path on this site may be a destination after sign-in.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
+        _ => "/".to_string(),
+    }
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let query = use_query_map();
+    let next = move || safe_next(query.read().get("next"));
+    let notice = Resource::new(|| (), |_| take_sign_in_notice());
+    view! {
+        <leptos_meta::Title text="Sign in – Sponsorship Management System"/>
+        <a class="skip-link" href="#main-content">"Skip to main content"</a>
+        <header class="site-header">
+            <div class="site-header__inner">
+                <span class="site-header__service">"Sponsorship Management System"</span>
+            </div>
+        </header>
+        <main id="main-content" class="main main--narrow" tabindex="-1">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let notice = notice.await.unwrap_or_default();
+                    let errors: Vec<(String, String)> = notice
+                        .error
+                        .iter()
+                        .map(|e| ("user_id".to_string(), e.clone()))
+                        .collect();
+                    let has_error = notice.error.is_some();
+                    view! {
+                        <ErrorSummary errors/>
+                        {notice.info.map(|i| view! { <div class="notice" role="status">{i}</div> })}
+                        <h1>"Sign in"</h1>
+                        <p>"Sign in with the user ID and password of your SMS account."</p>
+                        <form method="post" action="/sign-in" class="form" novalidate>
+                            <input type="hidden" name="next" value=next/>
+                            <div class="field" class:field--error=has_error>
+                                <label for="user_id">"User ID"</label>
+                                {notice
+                                    .error
+                                    .clone()
+                                    .map(|e| {
+                                        view! {
+                                            <p class="field__error" id="user_id-error">
+                                                <span class="visually-hidden">"Error: "</span>
+                                                {e}
+                                            </p>
+                                        }
+                                    })}
+                                <input
+                                    id="user_id"
+                                    name="user_id"
+                                    type="text"
+                                    autocomplete="username"
+                                    spellcheck="false"
+                                    autocapitalize="none"
+                                    required
+                                    value=notice.user_id.clone()
+                                    aria-describedby=has_error.then_some("user_id-error")
+                                    aria-invalid=has_error.then_some("true")
+                                />
+                            </div>
+                            <div class="field">
+                                <label for="password">"Password"</label>
+                                <input
+                                    id="password"
+                                    name="password"
+                                    type="password"
+                                    autocomplete="current-password"
+                                    required
+                                />
+                            </div>
+                            <button type="submit" class="button">"Sign in"</button>
+                        </form>
+                    }
+                })}
+            </Suspense>
+        </main>
+    }
+}

@@ -1,0 +1,83 @@
+//! The Workers screen: the home page after sign-in, the door to every CoS function.
+
+use crate::components::layout::use_me;
+use crate::components::Page;
+use crate::domain::Level;
+use leptos::prelude::*;
+
+#[component]
+pub fn WorkersPage() -> impl IntoView {
+    let me = use_me();
+    view! {
+        <Page title="Workers">
+            <h1>"Workers"</h1>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => {
+                            let roles = [
+                                me.is_authorising_officer.then_some("Authorising Officer"),
+                                me.is_key_contact.then_some("Key Contact"),
+                            ]
+                            .into_iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                            let manage_addresses = if me.level == Level::One {
+                                "Add, change or delete the work addresses you use when creating CoS."
+                            } else {
+                                "See the work addresses you can use when creating CoS."
+                            };
+                            view! {
+                                <dl class="summary">
+                                    <div class="summary__row">
+                                        <dt>"Sponsor"</dt>
+                                        <dd data-testid="sponsor-name">{me.sponsor_name}</dd>
+                                    </div>
+                                    <div class="summary__row">
+                                        <dt>"Licence number"</dt>
+                                        <dd data-testid="licence-number">{me.licence_number}</dd>
+                                    </div>
+                                    <div class="summary__row">
+                                        <dt>"Signed in as"</dt>
+                                        <dd data-testid="user-name">
+                                            {me.full_name} " (" {me.user_id} ")"
+                                        </dd>
+                                    </div>
+                                    <div class="summary__row">
+                                        <dt>"Access"</dt>
+                                        <dd data-testid="user-level">
+                                            {me.level.label()}
+                                            {(!roles.is_empty()).then(|| format!(", {roles}"))}
+                                        </dd>
+                                    </div>
+                                </dl>
+                                <h2>"What do you want to do?"</h2>
+                                <ul class="card-list">
+                                    <li class="card">
+                                        <a href="/view-cos" class="card__link">"View CoS"</a>
+                                        <p>"Search for a CoS, see its details and histories, transfer or print it."</p>
+                                    </li>
+                                    <li class="card">
+                                        <a href="/sponsorship-duties" class="card__link">"Sponsorship duties"</a>
+                                        <p>"Manage live CoS: withdraw a CoS you no longer need."</p>
+                                    </li>
+                                    <li class="card">
+                                        <a href="/work-addresses" class="card__link">"Manage work addresses"</a>
+                                        <p>{manage_addresses}</p>
+                                    </li>
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                        Ok(None) => {
+                            view! { <p>"You need to " <a href="/sign-in">"sign in"</a> "."</p> }
+                                .into_any()
+                        }
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}

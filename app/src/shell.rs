@@ -1,0 +1,55 @@
+//! The HTML document and the router: which path shows which screen.
+
+use crate::components::layout::provide_me;
+use crate::pages::{not_found::NotFound, sign_in::SignInPage, workers::WorkersPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The document the server sends. Scripts are deferred: the page is whole without them.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_me();
+
+    // A marker for tests and for styles: set once the WebAssembly has taken over the page.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sms.css"/>
+        <Router>
+            // Async: each page arrives whole, so it reads the same with or without scripts.
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+            </Routes>
+        </Router>
+    }
+}

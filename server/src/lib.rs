@@ -1,0 +1,9 @@
+//! The SMS server as a library, so that tests build the same app the binary serves.
+
+pub mod config;
+pub mod embedded_pg;
+pub mod jobs;
+pub mod middleware;
+pub mod routes;
+pub mod seed;
+pub mod startup;

@@ -1,0 +1,201 @@
+//! The SMS server: serves the app, and its command line (seed, migrate, the embedded database).
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use server::{embedded_pg::Cluster, seed, startup};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+#[derive(Parser)]
+#[command(name = "server", about = "Sponsorship Management System: Certificates of Sponsorship")]
+struct Cli {
+    /// The database to use. Unset: the embedded cluster under target/postgres.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    database_url: Option<String>,
+    /// The database name in the embedded cluster.
+    #[arg(long, env = "SMS_DATABASE", default_value = "sms", global = true)]
+    database: String,
+    /// Where the embedded cluster lives.
+    #[arg(long, env = "SMS_TARGET_DIR", default_value = "target", global = true)]
+    target_dir: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the app (the default).
+    Serve {
+        /// Load the demo data first when the database is empty.
+        #[arg(long)]
+        seed_demo: bool,
+    },
+    /// Load generated demo data into an empty database.
+    Seed {
+        #[arg(long, default_value_t = 2)]
+        sponsors: u32,
+        #[arg(long, default_value_t = 3_000)]
+        cos: u64,
+        /// CoS of the largest sponsor (Acme); default a tenth, or 2,000 for the demo.
+        #[arg(long)]
+        largest: Option<u64>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The day the data is laid out around (YYYY-MM-DD); default today.
+        #[arg(long)]
+        today: Option<String>,
+        /// Do nothing when the database already holds data.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Apply the migrations.
+    Migrate,
+    /// The embedded database cluster.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Start it (creating it on first use) and print its URL.
+    Start,
+    /// Stop it.
+    Stop,
+    /// Print the URL of a database in it.
+    Url,
+    /// Drop and re-create the database, then print its URL.
+    Recreate,
+}
+
+fn today_utc() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+async fn connect(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<sqlx::PgPool> {
+    let options = match &cli.database_url {
+        Some(url) => PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid URL")?,
+        None => {
+            let mut c = Cluster::new(&cli.target_dir)?;
+            c.start()?;
+            c.ensure_database(&cli.database).await?;
+            let o = c.options(&cli.database);
+            *cluster = Some(c);
+            o
+        }
+    };
+    let pool = PgPoolOptions::new()
+        .max_connections(32)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .context("could not connect to the database")?;
+    app::db::MIGRATOR.run(&pool).await.context("migrations failed")?;
+    Ok(pool)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+fn print_summary(s: &seed::Summary) {
+    println!(
+        "Seeded {} sponsors, {} users, {} CoS, {} batches, {} status changes, {} transfers, {} activity reports in {:.1} s",
+        s.sponsors, s.users, s.cos, s.batches, s.status_history, s.ownership_history, s.activity_reports, s.seconds
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let mut cluster = None;
+    let result = run(&cli, &mut cluster).await;
+    if let Some(c) = cluster.as_mut() {
+        if let Err(e) = c.stop(false) {
+            eprintln!("could not stop the embedded database: {e:#}");
+        }
+    }
+    result
+}
+
+async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
+    match cli.command.as_ref().unwrap_or(&Command::Serve { seed_demo: false }) {
+        Command::Serve { seed_demo } => {
+            let pool = connect(cli, cluster).await?;
+            if *seed_demo && seed::is_empty(&pool).await? {
+                println!("Loading the demo data…");
+                print_summary(&seed::seed(&pool, &seed::Params::demo(today_utc())).await?);
+            }
+            let config = server::config::Config::from_env()?;
+            let store = startup::session_store(&pool).await?;
+            let state = startup::AppState { leptos_options: config.leptos_options.clone(), pool: pool.clone() };
+            let app = startup::router(state, store.clone(), &config.settings);
+            tokio::spawn(server::jobs::delete_expired_sessions(store));
+            let listener = tokio::net::TcpListener::bind(&config.addr)
+                .await
+                .with_context(|| format!("could not listen on {}", config.addr))?;
+            println!("SMS is running at http://{}", config.addr);
+            println!("Sign in as:");
+            for (user, password, who) in seed::DEMO_USERS {
+                println!("  {user} / {password}  ({who})");
+            }
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+            pool.close().await;
+            Ok(())
+        }
+        Command::Seed { sponsors, cos, largest, seed: s, today, if_empty } => {
+            let pool = connect(cli, cluster).await?;
+            if *if_empty && !seed::is_empty(&pool).await? {
+                println!("The database already holds data: nothing loaded.");
+                return Ok(());
+            }
+            let today = match today {
+                Some(t) => time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
+                    .context("--today must be YYYY-MM-DD")?,
+                None => today_utc(),
+            };
+            let params = seed::Params { sponsors: *sponsors, cos: *cos, largest: *largest, seed: *s, today };
+            print_summary(&seed::seed(&pool, &params).await?);
+            Ok(())
+        }
+        Command::Migrate => {
+            connect(cli, cluster).await?;
+            println!("Migrations applied.");
+            Ok(())
+        }
+        Command::Db { action } => {
+            let mut c = Cluster::new(&cli.target_dir)?;
+            match action {
+                DbAction::Start => {
+                    c.start()?;
+                    c.ensure_database(&cli.database).await?;
+                    println!("{}", c.url(&cli.database));
+                }
+                DbAction::Stop => c.stop(true)?,
+                DbAction::Url => println!("{}", c.url(&cli.database)),
+                DbAction::Recreate => {
+                    c.start()?;
+                    c.recreate_database(&cli.database).await?;
+                    println!("{}", c.url(&cli.database));
+                }
+            }
+            Ok(())
+        }
+    }
+}

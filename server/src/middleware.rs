@@ -1,0 +1,125 @@
+//! Request guards that apply to every route.
+
+use app::api::ssr::{SessionUser, USER_KEY};
+use app::error::AppError;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+/// Refuses a request that changes anything when the browser says it came from another site.
+/// Leptos server functions have no CSRF protection of their own; this is it.
+pub async fn same_origin(
+    State(public_origin): State<Option<String>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    if is_safe(req.method()) || is_same_site(req.headers(), public_origin.as_deref()) {
+        next.run(req).await
+    } else {
+        tracing::warn!(path = %req.uri().path(), "cross-site request refused");
+        (StatusCode::FORBIDDEN, "Cross-site requests are not allowed.").into_response()
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+}
+
+fn is_same_site(h: &HeaderMap, public_origin: Option<&str>) -> bool {
+    if let Some(site) = h.get("sec-fetch-site") {
+        if !matches!(site.to_str(), Ok("same-origin") | Ok("none")) {
+            return false;
+        }
+    }
+    match h.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("null")) {
+        None => true,
+        Some(origin) => match public_origin {
+            Some(p) => origin.eq_ignore_ascii_case(p),
+            None => {
+                let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+                let bare = origin
+                    .strip_prefix("https://")
+                    .or_else(|| origin.strip_prefix("http://"))
+                    .unwrap_or("");
+                !host.is_empty() && bare.eq_ignore_ascii_case(host)
+            }
+        },
+    }
+}
+
+/// Paths anyone may reach: the sign-in screen, its assets, and health.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/sign-in" | "/health" | "/favicon.svg" | "/robots.txt" | "/api/sign_in_notice" | "/api/me")
+        || path.starts_with("/pkg/")
+}
+
+/// Every page but sign-in needs a session: a page request is sent to sign in and brought
+/// back afterwards; any other request gets 401.
+pub async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if is_public(path) {
+        return next.run(req).await;
+    }
+    let signed_in = matches!(session.get::<SessionUser>(USER_KEY).await, Ok(Some(_)));
+    if signed_in {
+        return next.run(req).await;
+    }
+    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {
+        let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let target = if wanted == "/" {
+            "/sign-in".to_string()
+        } else {
+            format!("/sign-in?next={}", urlencode(wanted))
+        };
+        return Redirect::to(&target).into_response();
+    }
+    let body = serde_json::to_string(&AppError::SignInRequired).unwrap_or_default();
+    (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn same_site_rules() {
+        let host = ("host", "127.0.0.1:3000");
+        assert!(is_same_site(&headers(&[host]), None));
+        assert!(is_same_site(&headers(&[host, ("origin", "http://127.0.0.1:3000")]), None));
+        assert!(is_same_site(&headers(&[host, ("sec-fetch-site", "same-origin")]), None));
+        assert!(!is_same_site(&headers(&[host, ("origin", "http://evil.example")]), None));
+        assert!(!is_same_site(&headers(&[host, ("origin", "null")]), None));
+        assert!(!is_same_site(&headers(&[host, ("sec-fetch-site", "cross-site")]), None));
+        assert!(!is_same_site(&headers(&[host, ("sec-fetch-site", "same-site")]), None));
+        assert!(is_same_site(
+            &headers(&[host, ("origin", "https://sms.example")]),
+            Some("https://sms.example")
+        ));
+    }
+
+    #[test]
+    fn encodes_next() {
+        assert_eq!(urlencode("/view-cos?q=a b&x=1"), "/view-cos%3Fq%3Da%20b%26x%3D1");
+    }
+}

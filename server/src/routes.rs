@@ -1,0 +1,95 @@
+//! Plain HTTP routes beside the Leptos screens: sign-in and sign-out form posts, health.
+
+use crate::startup::AppState;
+use app::api::auth::{self, ssr::Outcome, SignInNotice};
+use app::api::ssr::USER_KEY;
+use app::db::audit;
+use app::pages::sign_in::safe_next;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn sign_in(State(state): State<AppState>, session: Session, Form(f): Form<SignInForm>) -> Response {
+    let next = safe_next(f.next.clone());
+    let back = |notice: SignInNotice| async {
+        let _ = session.insert(auth::ssr::NOTICE_KEY, notice).await;
+        let to = if next == "/" {
+            "/sign-in".to_string()
+        } else {
+            format!("/sign-in?next={}", crate::middleware::urlencode(&next))
+        };
+        Redirect::to(&to).into_response()
+    };
+    let typed = f.user_id.chars().take(100).collect::<String>();
+    if f.user_id.trim().is_empty() || f.password.is_empty() {
+        let error = match (f.user_id.trim().is_empty(), f.password.is_empty()) {
+            (true, true) => "Enter your user ID and password.",
+            (true, false) => "Enter your user ID.",
+            _ => "Enter your password.",
+        };
+        return back(SignInNotice { user_id: typed, error: Some(error.into()), info: None }).await;
+    }
+    if f.user_id.len() > 100 || f.password.len() > 1024 {
+        return back(SignInNotice { user_id: typed, error: Some(auth::INVALID_CREDENTIALS.into()), info: None }).await;
+    }
+    match auth::ssr::sign_in(&state.pool, &f.user_id, &f.password).await {
+        Ok(Outcome::SignedIn(user)) => {
+            // A new session id at sign-in: a session fixed before sign-in is worth nothing.
+            if session.cycle_id().await.is_err() || session.insert(USER_KEY, user).await.is_err() {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "Could not start your session.").into_response();
+            }
+            Redirect::to(&next).into_response()
+        }
+        Ok(Outcome::Invalid) => {
+            back(SignInNotice { user_id: typed, error: Some(auth::INVALID_CREDENTIALS.into()), info: None }).await
+        }
+        Ok(Outcome::Locked { minutes_left }) => {
+            back(SignInNotice { user_id: typed, error: Some(auth::locked_message(minutes_left)), info: None }).await
+        }
+        Err(e) => back(SignInNotice { user_id: typed, error: Some(e.to_string()), info: None }).await,
+    }
+}
+
+pub async fn sign_out(State(state): State<AppState>, session: Session) -> Response {
+    if let Ok(Some(user)) = session.get::<app::api::ssr::SessionUser>(USER_KEY).await {
+        if let Ok(mut conn) = state.pool.acquire().await {
+            let _ = audit::record(&mut conn, audit::Event {
+                sponsor_id: Some(user.sponsor_id),
+                actor_kind: "USER",
+                actor_user_id: Some(user.id),
+                action: "sign_out",
+                entity: Some("user"),
+                entity_id: Some(user.id),
+                details: serde_json::json!({}),
+            })
+            .await;
+        }
+    }
+    let _ = session.flush().await;
+    let _ = session
+        .insert(auth::ssr::NOTICE_KEY, SignInNotice { info: Some("You have signed out.".into()), ..Default::default() })
+        .await;
+    Redirect::to("/sign-in").into_response()
+}
+
+pub async fn health(State(state): State<AppState>) -> Response {
+    match sqlx::query("SELECT 1").execute(&state.pool).await {
+        Ok(_) => (StatusCode::OK, "ok").into_response(),
+        Err(e) => {
+            tracing::error!("health check: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Builds the application: state, router, middleware. Used by `serve` and by the tests.
+
+use crate::{middleware, routes};
+use app::{shell, App};
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sqlx::PgPool;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::{time::Duration, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: PgPool,
+}
+
+pub struct Settings {
+    /// Send the session cookie only over HTTPS.
+    pub secure_cookies: bool,
+    /// The site's origin as browsers see it (e.g. behind a proxy); else the Host header.
+    pub public_origin: Option<String>,
+    pub idle_minutes: i64,
+}
+
+/// Creates the session table (once) and returns the store.
+pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
+    let store = PostgresStore::new(pool.clone());
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Router {
+    let routes = generate_route_list(App);
+    let pool = state.pool.clone();
+    let context = move || provide_context(pool.clone());
+
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("sms_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(settings.idle_minutes)));
+
+    let server_fns = {
+        let context = context.clone();
+        move |req| handle_server_fns_with_context(context.clone(), req)
+    };
+
+    Router::new()
+        .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .route("/sign-in", post(routes::sign_in))
+        .route("/sign-out", post(routes::sign_out))
+        .route("/health", get(routes::health))
+        .leptos_routes_with_context(&state, routes, context, {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(middleware::require_sign_in))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn_with_state(
+            settings.public_origin.clone(),
+            middleware::same_origin,
+        ))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
