@@ -5,6 +5,31 @@ use crate::components::Page;
 use crate::domain::Level;
 use leptos::prelude::*;
 
+/// A function reached from the Workers screen. `href` is set once its screens exist.
+struct Function {
+    name: &'static str,
+    href: Option<&'static str>,
+    text: &'static str,
+}
+
+const FUNCTIONS: &[Function] = &[
+    Function {
+        name: "View CoS",
+        href: None,
+        text: "Search for a CoS, see its details and histories, transfer or print it.",
+    },
+    Function {
+        name: "Sponsorship duties",
+        href: None,
+        text: "Manage live CoS: withdraw a CoS that will not be used.",
+    },
+    Function {
+        name: "Manage work addresses",
+        href: None,
+        text: "Add, change or delete the work addresses you use when creating CoS.",
+    },
+];
+
 #[component]
 pub fn WorkersPage() -> impl IntoView {
     let me = use_me();
@@ -23,11 +48,6 @@ pub fn WorkersPage() -> impl IntoView {
                             .flatten()
                             .collect::<Vec<_>>()
                             .join(", ");
-                            let manage_addresses = if me.level == Level::One {
-                                "Add, change or delete the work addresses you use when creating CoS."
-                            } else {
-                                "See the work addresses you can use when creating CoS."
-                            };
                             view! {
                                 <dl class="summary">
                                     <div class="summary__row">
@@ -54,18 +74,28 @@ pub fn WorkersPage() -> impl IntoView {
                                 </dl>
                                 <h2>"What do you want to do?"</h2>
                                 <ul class="card-list">
-                                    <li class="card">
-                                        <a href="/view-cos" class="card__link">"View CoS"</a>
-                                        <p>"Search for a CoS, see its details and histories, transfer or print it."</p>
-                                    </li>
-                                    <li class="card">
-                                        <a href="/sponsorship-duties" class="card__link">"Sponsorship duties"</a>
-                                        <p>"Manage live CoS: withdraw a CoS you no longer need."</p>
-                                    </li>
-                                    <li class="card">
-                                        <a href="/work-addresses" class="card__link">"Manage work addresses"</a>
-                                        <p>{manage_addresses}</p>
-                                    </li>
+                                    {FUNCTIONS
+                                        .iter()
+                                        .map(|f| {
+                                            let text = if f.name == "Manage work addresses" && me.level != Level::One {
+                                                "See the work addresses you can use when creating CoS."
+                                            } else {
+                                                f.text
+                                            };
+                                            view! {
+                                                <li class="card">
+                                                    {match f.href {
+                                                        Some(href) => view! { <a href=href class="card__link">{f.name}</a> }.into_any(),
+                                                        None => view! {
+                                                            <span class="card__title">{f.name}</span>
+                                                            <span class="tag tag--grey">"Coming soon"</span>
+                                                        }.into_any(),
+                                                    }}
+                                                    <p>{text}</p>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
                                 </ul>
                             }
                                 .into_any()

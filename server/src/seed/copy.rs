@@ -10,6 +10,10 @@ pub struct CopyBuf {
 }
 
 impl CopyBuf {
+    pub fn bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
     pub fn len(&self) -> usize {
         self.buf.len()
     }

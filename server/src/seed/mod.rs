@@ -121,6 +121,27 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
     Ok(g.summary)
 }
 
+/// A hash of every row the generator makes for `p`, without touching a database; user rows
+/// are left out because their password hashes are salted afresh each time.
+pub fn fingerprint(p: &Params) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let hashes = PasswordHashes { demo: vec![String::new(); DEMO_USERS.len()], generated: String::new() };
+    let mut g = Generator::new(p, hashes);
+    let shares = g.shares();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for (i, &n) in shares.iter().enumerate() {
+        g.sponsor(i as i64 + 1, n);
+    }
+    for (i, &n) in shares.iter().enumerate() {
+        g.cos_of_sponsor(i as i64 + 1, n);
+    }
+    let b = &g.bufs;
+    for buf in [&b.sponsors, &b.addresses, &b.batches, &b.cos, &b.status_history, &b.ownership, &b.activity, &b.notes] {
+        buf.bytes().hash(&mut h);
+    }
+    h.finish()
+}
+
 struct PasswordHashes {
     demo: Vec<String>,
     generated: String,
@@ -723,6 +744,13 @@ mod tests {
         assert_eq!(expiry_for(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
         assert_eq!(expiry_for(date!(2023 - 11 - 30)), date!(2024 - 02 - 29));
         assert_eq!(expiry_for(date!(2026 - 01 - 15)), date!(2026 - 04 - 15));
+    }
+
+    #[test]
+    fn the_same_arguments_give_the_same_data() {
+        let p = Params { sponsors: 3, cos: 2_000, largest: None, seed: 7, today: date!(2026 - 11 - 29) };
+        assert_eq!(fingerprint(&p), fingerprint(&p));
+        assert_ne!(fingerprint(&p), fingerprint(&Params { seed: 8, ..p.clone() }));
     }
 
     #[test]

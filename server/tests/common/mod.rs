@@ -1,0 +1,67 @@
+//! Test helpers: the real app, on a real port, over a fresh database.
+
+#![allow(dead_code)]
+
+use server::seed::{self, Params};
+use server::startup::{self, AppState, Settings};
+use sqlx::PgPool;
+use time::macros::date;
+
+pub const TODAY: time::Date = date!(2026 - 11 - 29);
+
+pub async fn seed_demo(pool: &PgPool) -> seed::Summary {
+    seed::seed(pool, &Params::demo(TODAY)).await.expect("seeding the demo data")
+}
+
+/// A running app over `pool`; its address.
+pub struct TestApp {
+    pub base: String,
+    pub pool: PgPool,
+}
+
+pub async fn spawn(pool: PgPool) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let store = startup::session_store(&pool).await.unwrap();
+    let state = AppState { leptos_options: server::config::leptos_options(addr), pool: pool.clone() };
+    let settings = Settings { secure_cookies: false, public_origin: None, idle_minutes: 30 };
+    let app = startup::router(state, store, &settings);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestApp { base: format!("http://{addr}"), pool }
+}
+
+impl TestApp {
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn sign_in(&self, c: &reqwest::Client, user: &str, password: &str, next: &str) -> reqwest::Response {
+        c.post(self.url("/sign-in"))
+            .form(&[("user_id", user), ("password", password), ("next", next)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn page(&self, c: &reqwest::Client, path: &str) -> (u16, String) {
+        let r = c.get(self.url(path)).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+}
+
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
