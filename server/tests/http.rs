@@ -16,6 +16,7 @@ async fn signing_in_opens_the_workers_screen(pool: PgPool) {
     let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain HTTP on localhost: {cookie}");
+    assert!(cookie.contains("Max-Age=1800"), "a 30-minute idle timeout: {cookie}");
 
     let (status, html) = app.page(&c, "/").await;
     assert_eq!(status, 200);

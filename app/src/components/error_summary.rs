@@ -15,7 +15,8 @@ pub fn ErrorSummary(errors: Vec<(String, String)>) -> impl IntoView {
                         .map(|(field, message)| {
                             view! {
                                 <li>
-                                    <a href=format!("#{field}")>{message}</a>
+                                    // rel="external": the browser, not the router, follows an in-page link (and moves focus).
+                                    <a href=format!("#{field}") rel="external">{message}</a>
                                 </li>
                             }
                         })

@@ -22,7 +22,7 @@ pub fn Page(title: &'static str, children: Children) -> impl IntoView {
     let me = use_me();
     view! {
         <leptos_meta::Title text=format!("{title} – Sponsorship Management System")/>
-        <a class="skip-link" href="#main-content">"Skip to main content"</a>
+        <a class="skip-link" href="#main-content" rel="external">"Skip to main content"</a>
         <header class="site-header">
             <div class="site-header__inner">
                 <a class="site-header__service" href="/">"Sponsorship Management System"</a>

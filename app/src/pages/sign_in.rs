@@ -21,7 +21,7 @@ pub fn SignInPage() -> impl IntoView {
     let notice = Resource::new(|| (), |_| take_sign_in_notice());
     view! {
         <leptos_meta::Title text="Sign in – Sponsorship Management System"/>
-        <a class="skip-link" href="#main-content">"Skip to main content"</a>
+        <a class="skip-link" href="#main-content" rel="external">"Skip to main content"</a>
         <header class="site-header">
             <div class="site-header__inner">
                 <span class="site-header__service">"Sponsorship Management System"</span>

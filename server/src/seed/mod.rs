@@ -72,8 +72,6 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
         bail!("the database already holds sponsors; seed loads into an empty database only");
     }
     let started = Instant::now();
-    let hashes = PasswordHashes::new();
-    let mut g = Generator::new(p, hashes);
     let mut tx = pool.begin().await?;
     // Loading finished histories bypasses the "a new CoS starts as a draft" trigger, and where
     // we may (a superuser), foreign-key triggers too: the generator keeps them by construction
@@ -89,20 +87,45 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
         tx = pool.begin().await?;
         sqlx::query("SET LOCAL sms.loading_history = 'on'").execute(&mut *tx).await?;
     }
+    // Secondary indexes are built once at the end rather than row by row.
+    let indexes: Vec<(String, String)> = sqlx::query_as(
+        "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+         FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+         WHERE t.relname = ANY($1)
+           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+    )
+    .bind(vec!["cos", "cos_status_history", "ownership_history", "activity_reports", "sponsor_notes", "batches"])
+    .fetch_all(&mut *tx)
+    .await?;
+    for (name, _) in &indexes {
+        sqlx::query(&format!("DROP INDEX {name}")).execute(&mut *tx).await?;
+    }
 
-    let shares = g.shares();
-    // Sponsors, users and addresses first: small, and everything else refers to them.
-    for (i, _) in shares.iter().enumerate() {
-        g.sponsor(i as i64 + 1, shares[i]);
-    }
-    g.flush_people(&mut tx).await?;
-    for (i, &n) in shares.iter().enumerate() {
-        g.cos_of_sponsor(i as i64 + 1, n);
-        if g.bufs.cos.len() > 16 << 20 {
-            g.flush_cos(&mut tx).await?;
+    // Generate on a blocking thread while this task feeds PostgreSQL: two cores, both busy.
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Buffers>(2);
+    let params = p.clone();
+    let generator = tokio::task::spawn_blocking(move || {
+        let mut g = Generator::new(&params, PasswordHashes::new());
+        let shares = g.shares();
+        for (i, &n) in shares.iter().enumerate() {
+            g.sponsor(i as i64 + 1, n);
         }
+        for (i, &n) in shares.iter().enumerate() {
+            g.cos_of_sponsor(i as i64 + 1, n);
+            if g.bufs.cos.len() > 8 << 20 && send.blocking_send(std::mem::take(&mut g.bufs)).is_err() {
+                return g.summary;
+            }
+        }
+        let _ = send.blocking_send(std::mem::take(&mut g.bufs));
+        g.summary
+    });
+    while let Some(mut bufs) = receive.recv().await {
+        bufs.copy_all(&mut tx).await?;
     }
-    g.flush_cos(&mut tx).await?;
+    let mut summary = generator.await?;
+    for (_, definition) in &indexes {
+        sqlx::query(definition).execute(&mut *tx).await?;
+    }
 
     for table in [
         "sponsors", "users", "work_addresses", "batches", "cos", "cos_status_history",
@@ -117,8 +140,8 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
     }
     tx.commit().await?;
     sqlx::query("ANALYZE").execute(pool).await?;
-    g.summary.seconds = started.elapsed().as_secs_f64();
-    Ok(g.summary)
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
 }
 
 /// A hash of every row the generator makes for `p`, without touching a database; user rows
@@ -169,6 +192,29 @@ struct Buffers {
     ownership: CopyBuf,
     activity: CopyBuf,
     notes: CopyBuf,
+}
+
+impl Buffers {
+    /// Sends every buffer, parents before children.
+    async fn copy_all(&mut self, tx: &mut sqlx::PgConnection) -> anyhow::Result<()> {
+        copy::copy(tx, "sponsors (id, name, licence_number, allocation, licence_status, created_at)", &mut self.sponsors).await?;
+        copy::copy(tx, "users (sponsor_id, id, user_id, full_name, level, is_authorising_officer, is_key_contact, password_hash, active)", &mut self.users).await?;
+        copy::copy(tx, "work_addresses (sponsor_id, id, identifier, line1, line2, line3, town, county, postcode)", &mut self.addresses).await?;
+        copy::copy(tx, "batches (sponsor_id, id, reference, route_id, owner_id, created_at)", &mut self.batches).await?;
+        copy::copy(tx, "cos (sponsor_id, id, cos_number, route_id, status, status_date, date_assigned, expiry_date, \
+            owner_id, created_by, batch_id, created_at, \
+            family_name, given_names, other_names, nationality, place_of_birth, country_of_birth, date_of_birth, gender, \
+            country_of_residence, passport_number, passport_issue_date, passport_expiry_date, passport_place_of_issue, \
+            home_address, ni_number, employee_number, \
+            work_start_date, work_end_date, weekly_hours, \
+            work_address_line1, work_address_line2, work_address_line3, work_address_town, work_address_county, work_address_postcode, \
+            other_work_addresses, job_title, soc_code, job_description, gross_salary, allowances, certify_maintenance)", &mut self.cos).await?;
+        copy::copy(tx, "cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)", &mut self.status_history).await?;
+        copy::copy(tx, "ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)", &mut self.ownership).await?;
+        copy::copy(tx, "activity_reports (sponsor_id, cos_id, activity_type_id, reported_at, reported_by, details)", &mut self.activity).await?;
+        copy::copy(tx, "sponsor_notes (sponsor_id, cos_id, note, added_at, added_by)", &mut self.notes).await?;
+        Ok(())
+    }
 }
 
 #[derive(Clone)]
@@ -645,30 +691,6 @@ impl<'a> Generator<'a> {
                 b.end();
             }
         }
-    }
-
-    async fn flush_people(&mut self, tx: &mut sqlx::PgConnection) -> anyhow::Result<()> {
-        copy::copy(tx, "sponsors (id, name, licence_number, allocation, licence_status, created_at)", &mut self.bufs.sponsors).await?;
-        copy::copy(tx, "users (sponsor_id, id, user_id, full_name, level, is_authorising_officer, is_key_contact, password_hash, active)", &mut self.bufs.users).await?;
-        copy::copy(tx, "work_addresses (sponsor_id, id, identifier, line1, line2, line3, town, county, postcode)", &mut self.bufs.addresses).await?;
-        Ok(())
-    }
-
-    async fn flush_cos(&mut self, tx: &mut sqlx::PgConnection) -> anyhow::Result<()> {
-        copy::copy(tx, "batches (sponsor_id, id, reference, route_id, owner_id, created_at)", &mut self.bufs.batches).await?;
-        copy::copy(tx, "cos (sponsor_id, id, cos_number, route_id, status, status_date, date_assigned, expiry_date, \
-            owner_id, created_by, batch_id, created_at, \
-            family_name, given_names, other_names, nationality, place_of_birth, country_of_birth, date_of_birth, gender, \
-            country_of_residence, passport_number, passport_issue_date, passport_expiry_date, passport_place_of_issue, \
-            home_address, ni_number, employee_number, \
-            work_start_date, work_end_date, weekly_hours, \
-            work_address_line1, work_address_line2, work_address_line3, work_address_town, work_address_county, work_address_postcode, \
-            other_work_addresses, job_title, soc_code, job_description, gross_salary, allowances, certify_maintenance)", &mut self.bufs.cos).await?;
-        copy::copy(tx, "cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)", &mut self.bufs.status_history).await?;
-        copy::copy(tx, "ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)", &mut self.bufs.ownership).await?;
-        copy::copy(tx, "activity_reports (sponsor_id, cos_id, activity_type_id, reported_at, reported_by, details)", &mut self.bufs.activity).await?;
-        copy::copy(tx, "sponsor_notes (sponsor_id, cos_id, note, added_at, added_by)", &mut self.bufs.notes).await?;
-        Ok(())
     }
 }
 

@@ -1,0 +1,76 @@
+# Two commands: `make run` and `make test`. Each installs what is missing (quickly when it
+# is already there), starts the embedded PostgreSQL cluster under target/postgres, and
+# stops it again when done.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.8
+WASM_BINDGEN_VERSION := 0.2.130
+E2E_DB := sms_e2e
+
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test tools node-deps chromium postgres build build-release unit-tests db-tests e2e bench db-start db-stop
+
+## run: install what is missing, load the demo data into an empty database, serve at http://127.0.0.1:3000
+run: tools node-deps build-release
+	LEPTOS_SITE_ROOT=target/site ./target/release/server serve --seed-demo
+
+## test: every test: unit, database, HTTP, and Playwright in headless Chromium
+test: tools node-deps chromium
+	cargo build -p server
+	./target/debug/server db start > /dev/null
+	trap './target/debug/server db stop' EXIT; \
+	  export DATABASE_URL="$$(./target/debug/server db url)"; \
+	  $(MAKE) --no-print-directory unit-tests db-tests e2e
+
+unit-tests:
+	cargo test -p app --features ssr
+	cargo test -p server --lib --bins
+
+db-tests:
+	cargo test -p server --test '*'
+
+e2e: build
+	./target/debug/server --database $(E2E_DB) db recreate > /dev/null
+	env -u DATABASE_URL ./target/debug/server --database $(E2E_DB) seed
+	cd end2end && env -u DATABASE_URL SMS_E2E_DATABASE=$(E2E_DB) npx playwright test
+
+build:
+	cargo leptos build
+
+build-release:
+	cargo leptos build --release
+
+## tools: the wasm target, cargo-leptos, wasm-bindgen-cli and PostgreSQL's server binaries
+tools: postgres
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)" || \
+	  cargo install cargo-leptos --version =$(CARGO_LEPTOS_VERSION) --locked --features no_downloads
+	@wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)" || \
+	  cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION)
+
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
+chromium:
+	@command -v chromium > /dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+## node-deps: Playwright, axe-core and binaryen's wasm-opt, from end2end/package-lock.json
+node-deps: end2end/node_modules/.installed
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	touch $@
+
+db-start:
+	cargo build -p server
+	./target/debug/server db start
+
+db-stop:
+	./target/debug/server db stop
