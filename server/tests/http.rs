@@ -186,7 +186,11 @@ async fn sign_in_gives_a_new_session_and_sign_out_ends_it(pool: PgPool) {
     assert_ne!(before, after, "sign-in issues a new session id");
 
     // The old id is worth nothing.
-    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
     let r = stale.get(app.url("/")).header("cookie", &before).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let r = stale.get(app.url("/")).header("cookie", &after).send().await.unwrap();

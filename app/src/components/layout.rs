@@ -1,5 +1,5 @@
-//! The frame of every signed-in screen: skip link, header with the sponsor and the user,
-//! sign-out, and the main region.
+//! The frame of every screen: skip link, header with the signed-in user and their sponsor
+//! (and sign-out), the main region, footer.
 
 use crate::api::auth::{current_user, Me};
 use crate::error::AppError;
@@ -17,8 +17,9 @@ pub fn use_me() -> Resource<Result<Option<Me>, AppError>> {
     expect_context::<MeResource>().0
 }
 
+/// The frame of a screen; `narrow` for a short form such as sign-in.
 #[component]
-pub fn Page(title: &'static str, children: Children) -> impl IntoView {
+pub fn Page(title: &'static str, #[prop(optional)] narrow: bool, children: Children) -> impl IntoView {
     let me = use_me();
     view! {
         <leptos_meta::Title text=format!("{title} – Sponsorship Management System")/>
@@ -36,7 +37,7 @@ pub fn Page(title: &'static str, children: Children) -> impl IntoView {
                 </Suspense>
             </div>
         </header>
-        <main id="main-content" class="main" tabindex="-1">
+        <main id="main-content" class="main" class:main--narrow=narrow tabindex="-1">
             {children()}
         </main>
         <footer class="site-footer">

@@ -2,7 +2,7 @@
 //! arrives, and the server answers with a redirect either way.
 
 use crate::api::auth::take_sign_in_notice;
-use crate::components::ErrorSummary;
+use crate::components::{ErrorSummary, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -20,14 +20,7 @@ pub fn SignInPage() -> impl IntoView {
     let next = move || safe_next(query.read().get("next"));
     let notice = Resource::new(|| (), |_| take_sign_in_notice());
     view! {
-        <leptos_meta::Title text="Sign in – Sponsorship Management System"/>
-        <a class="skip-link" href="#main-content" rel="external">"Skip to main content"</a>
-        <header class="site-header">
-            <div class="site-header__inner">
-                <span class="site-header__service">"Sponsorship Management System"</span>
-            </div>
-        </header>
-        <main id="main-content" class="main main--narrow" tabindex="-1">
+        <Page title="Sign in" narrow=true>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     let notice = notice.await.unwrap_or_default();
@@ -85,6 +78,6 @@ pub fn SignInPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-        </main>
+        </Page>
     }
 }

@@ -458,8 +458,8 @@ impl<'a> Generator<'a> {
         self.next_cos += 1;
         let y = self.yesterday;
         let ctx = &self.sponsors[sponsor_id as usize - 1];
-        let users = ctx.users.clone();
-        let creator = batch.map(|b| b.owner).unwrap_or_else(|| pick(r, &users).id);
+        let users = &ctx.users;
+        let creator = batch.map(|b| b.owner).unwrap_or_else(|| pick(r, users).id);
         let route = batch.map(|b| b.route).unwrap_or_else(|| weighted_route(r));
 
         // The status it ends in, then a path to it through allowed changes, with dates.
@@ -592,12 +592,12 @@ impl<'a> Generator<'a> {
                 let day = when.date() + Duration::days(r.random_range(0..=span));
                 when = at(r, day).max(when + Duration::minutes(1));
                 let to = loop {
-                    let u = pick(r, &users).id;
+                    let u = pick(r, users).id;
                     if u != owner {
                         break u;
                     }
                 };
-                let by = if r.random_bool(0.5) { owner } else { first_level1(&users).unwrap_or(owner) };
+                let by = if r.random_bool(0.5) { owner } else { first_level1(users).unwrap_or(owner) };
                 transfers.push((when, owner, to, by, None));
                 owner = to;
             }

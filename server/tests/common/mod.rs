@@ -36,6 +36,8 @@ impl TestApp {
         reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
+            // A stuck request fails its test with a message instead of stalling the run.
+            .timeout(std::time::Duration::from_secs(20))
             .build()
             .unwrap()
     }
