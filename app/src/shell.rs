@@ -1,7 +1,10 @@
 //! The HTML document and the router: which path shows which screen.
 
 use crate::components::layout::provide_me;
-use crate::pages::{not_found::NotFound, sign_in::SignInPage, workers::WorkersPage};
+use crate::pages::{
+    cos_details::CosDetailsPage, not_found::NotFound, sign_in::SignInPage, view_cos::ViewCosPage,
+    workers::WorkersPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::{
@@ -49,6 +52,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number") view=CosDetailsPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

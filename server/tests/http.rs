@@ -237,11 +237,11 @@ async fn the_current_user_function_answers_the_browser(pool: PgPool) {
     seed_demo(&pool).await;
     let app = spawn(pool).await;
     let c = app.client();
-    let r = c.post(app.url("/api/me")).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let r = c.post(app.url("/api/me")).header("content-type", "application/x-www-form-urlencoded").header("accept", "application/json").send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.text().await.unwrap(), "null");
     app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
-    let r = c.post(app.url("/api/me")).header("content-type", "application/x-www-form-urlencoded").send().await.unwrap();
+    let r = c.post(app.url("/api/me")).header("content-type", "application/x-www-form-urlencoded").header("accept", "application/json").send().await.unwrap();
     let body = r.text().await.unwrap();
     assert!(body.contains("\"sponsor_name\":\"Acme Engineering Ltd\""), "{body}");
     assert!(!body.contains("password"), "no secret leaves the server");

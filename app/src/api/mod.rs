@@ -2,6 +2,7 @@
 //! a domain rule → the database → a DTO.
 
 pub mod auth;
+pub mod cos;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

@@ -2,6 +2,7 @@
 //! transaction. Nothing else writes SQL. Server only.
 
 pub mod audit;
+pub mod cos;
 pub mod users;
 
 pub use sqlx::PgPool;

@@ -5,6 +5,7 @@ pub mod cos_number;
 pub mod dates;
 pub mod licence;
 pub mod permissions;
+pub mod search;
 pub mod status;
 pub mod user;
 

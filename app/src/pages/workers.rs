@@ -15,7 +15,7 @@ struct Function {
 const FUNCTIONS: &[Function] = &[
     Function {
         name: "View CoS",
-        href: None,
+        href: Some("/view-cos"),
         text: "Search for a CoS, see its details and histories, transfer or print it.",
     },
     Function {

@@ -33,8 +33,11 @@ pub async fn spawn(pool: PgPool) -> TestApp {
 impl TestApp {
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
         reqwest::Client::builder()
             .cookie_store(true)
+            .default_headers(headers)
             .redirect(reqwest::redirect::Policy::none())
             // A stuck request fails its test with a message instead of stalling the run.
             .timeout(std::time::Duration::from_secs(20))

@@ -1,0 +1,181 @@
+//! View CoS: search, and one CoS with every field.
+
+use crate::domain::search::CosSearchForm;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub cos_number: String,
+    pub worker_name: String,
+    pub route: String,
+    pub status: String,
+    pub status_date: String,
+    pub owner: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchOutcome {
+    /// No criteria were given.
+    Blank,
+    /// (field, message) for each field that is wrong; nothing was searched.
+    Invalid(Vec<(String, String)>),
+    Results { hits: Vec<SearchHit>, total: i64, page: u32, pages: u32 },
+}
+
+/// One CoS, grouped as the printed certificate is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CosView {
+    pub cos_number: String,
+    pub status: String,
+    pub sections: Vec<Section>,
+    pub notes: Vec<(String, String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Section {
+    pub title: String,
+    pub rows: Vec<(String, String)>,
+}
+
+#[server(endpoint = "cos/search")]
+pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{dates::uk_date, permissions, search::PAGE_SIZE};
+
+    let (actor, _) = actor().await?;
+    if form.is_blank() {
+        return Ok(SearchOutcome::Blank);
+    }
+    let criteria = match form.parse() {
+        Ok(c) => c,
+        Err(errors) => return Ok(SearchOutcome::Invalid(errors)),
+    };
+    let page = form.page.max(1);
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let hits = db::cos::search(
+        &pool()?,
+        actor.sponsor_id,
+        owner_only,
+        &criteria,
+        PAGE_SIZE as i64,
+        (page as i64 - 1) * PAGE_SIZE as i64,
+    )
+    .await?;
+    let total = hits.first().map(|h| h.total).unwrap_or(0);
+    Ok(SearchOutcome::Results {
+        total,
+        page,
+        pages: ((total as u32).div_ceil(PAGE_SIZE)).max(1),
+        hits: hits
+            .into_iter()
+            .map(|h| SearchHit {
+                worker_name: worker_name(h.family_name.as_deref(), h.given_names.as_deref()),
+                cos_number: h.cos_number,
+                route: h.route,
+                status: h.status,
+                status_date: uk_date(h.status_date.date()),
+                owner: h.owner_name,
+            })
+            .collect(),
+    })
+}
+
+/// "FAMILY, Given" as SMS lists workers; blank parts are left out.
+pub fn worker_name(family: Option<&str>, given: Option<&str>) -> String {
+    match (family, given) {
+        (Some(f), Some(g)) => format!("{}, {g}", f.to_uppercase()),
+        (Some(f), None) => f.to_uppercase(),
+        (None, Some(g)) => g.to_string(),
+        (None, None) => "Not given yet".to_string(),
+    }
+}
+
+#[server(endpoint = "cos/view")]
+pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{dates::uk_date, permissions, CosNumber};
+
+    let (actor, _) = actor().await?;
+    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
+    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
+    let pool = pool()?;
+    let Some(c) = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await? else {
+        return Err(not_found());
+    };
+    // A CoS the user may not see does not exist for them.
+    if !permissions::can_view(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+        return Err(not_found());
+    }
+    let notes = db::cos::notes(&pool, actor.sponsor_id, number.as_str())
+        .await?
+        .into_iter()
+        .map(|(at, by, note)| (uk_date(at.date()), by, note))
+        .collect();
+    let d = |d: Option<time::Date>| d.map(uk_date).unwrap_or_default();
+    let t = |s: Option<String>| s.unwrap_or_default();
+    let row = |label: &str, value: String| (label.to_string(), value);
+    let sections = vec![
+        Section {
+            title: "Certificate".into(),
+            rows: vec![
+                row("CoS number", c.cos_number.clone()),
+                row("Status", c.status.clone()),
+                row("Status date", uk_date(c.status_date.date())),
+                row("Date assigned", d(c.date_assigned)),
+                row("Expiry date", d(c.expiry_date)),
+                row("Route", c.route),
+                row("Owner", c.owner_name),
+                row("Batch", t(c.batch_reference)),
+            ],
+        },
+        Section {
+            title: "Worker".into(),
+            rows: vec![
+                row("Family name", t(c.family_name)),
+                row("Given names", t(c.given_names)),
+                row("Other names", t(c.other_names)),
+                row("Nationality", t(c.nationality)),
+                row("Place of birth", t(c.place_of_birth)),
+                row("Country of birth", t(c.country_of_birth)),
+                row("Date of birth", d(c.date_of_birth)),
+                row("Gender", t(c.gender)),
+                row("Country of residence", t(c.country_of_residence)),
+                row("Passport number", t(c.passport_number)),
+                row("Passport issue date", d(c.passport_issue_date)),
+                row("Passport expiry date", d(c.passport_expiry_date)),
+                row("Place of issue of passport", t(c.passport_place_of_issue)),
+                row("Home address", t(c.home_address)),
+                row("UK National Insurance number", t(c.ni_number)),
+                row("Employee number", t(c.employee_number)),
+            ],
+        },
+        Section {
+            title: "Work".into(),
+            rows: vec![
+                row("Start date", d(c.work_start_date)),
+                row("End date", d(c.work_end_date)),
+                row("Total weekly hours", t(c.weekly_hours)),
+                row("Main work address", t(c.work_address)),
+            ],
+        },
+        Section {
+            title: "Job".into(),
+            rows: vec![
+                row("Job title", t(c.job_title)),
+                row("Occupation code (SOC 2020)", t(c.soc_code)),
+                row("Job description", t(c.job_description)),
+                row("Gross annual salary", c.gross_salary.map(|s| format!("£{s}")).unwrap_or_default()),
+                row("Allowances included in the salary", t(c.allowances)),
+                row(
+                    "Certification of maintenance",
+                    c.certify_maintenance.map(|b| if b { "Yes" } else { "No" }.to_string()).unwrap_or_default(),
+                ),
+            ],
+        },
+    ];
+    Ok(CosView { cos_number: c.cos_number, status: c.status, sections, notes })
+}

@@ -1,0 +1,145 @@
+//! Reading CoS: search and the full record. Always scoped by the signed-in user's sponsor.
+
+use crate::domain::search::CosSearch;
+use sqlx::{FromRow, PgPool};
+use time::{Date, OffsetDateTime};
+
+#[derive(FromRow, Debug, Clone)]
+pub struct Hit {
+    pub cos_number: String,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub route: String,
+    pub status: String,
+    pub status_date: OffsetDateTime,
+    pub owner_name: String,
+    pub total: i64,
+}
+
+/// `LIKE` treats % and _ as wildcards; a name is matched literally.
+fn like_prefix(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("{escaped}%")
+}
+
+/// One page of matches, most recent status change first, with the total count.
+/// `owner_only`: a Level 2 user sees only the CoS they own.
+pub async fn search(
+    pool: &PgPool,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    s: &CosSearch,
+    limit: i64,
+    offset: i64,
+) -> sqlx::Result<Vec<Hit>> {
+    sqlx::query_as(
+        "SELECT c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
+                u.full_name AS owner_name, count(*) OVER () AS total
+         FROM cos c
+         JOIN routes r ON r.id = c.route_id
+         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         WHERE c.sponsor_id = $1
+           AND ($2::bigint IS NULL OR c.owner_id = $2)
+           AND ($3::text IS NULL OR c.cos_number = $3)
+           AND ($4::text IS NULL OR sms_fold(c.family_name) LIKE sms_fold($4))
+           AND ($5::text IS NULL OR sms_fold(c.given_names) LIKE sms_fold($5))
+           AND ($6::date IS NULL OR c.date_of_birth = $6)
+           AND ($7::text IS NULL OR sms_fold(c.nationality) = sms_fold($7))
+           AND ($8::text IS NULL OR upper(replace(c.passport_number, ' ', '')) = $8)
+         ORDER BY c.status_date DESC, c.id DESC
+         LIMIT $9 OFFSET $10",
+    )
+    .bind(sponsor_id)
+    .bind(owner_only)
+    .bind(&s.cos_number)
+    .bind(s.family_name.as_deref().map(like_prefix))
+    .bind(s.given_name.as_deref().map(like_prefix))
+    .bind(s.date_of_birth)
+    .bind(&s.nationality)
+    .bind(&s.passport_number)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await
+}
+
+/// Every field of one CoS, as the View CoS screen and the printed certificate show it.
+#[derive(FromRow, Debug, Clone)]
+pub struct Record {
+    pub sponsor_id: i64,
+    pub owner_id: i64,
+    pub cos_number: String,
+    pub status: String,
+    pub status_date: OffsetDateTime,
+    pub date_assigned: Option<Date>,
+    pub expiry_date: Option<Date>,
+    pub route: String,
+    pub owner_name: String,
+    pub batch_reference: Option<String>,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub other_names: Option<String>,
+    pub nationality: Option<String>,
+    pub place_of_birth: Option<String>,
+    pub country_of_birth: Option<String>,
+    pub date_of_birth: Option<Date>,
+    pub gender: Option<String>,
+    pub country_of_residence: Option<String>,
+    pub passport_number: Option<String>,
+    pub passport_issue_date: Option<Date>,
+    pub passport_expiry_date: Option<Date>,
+    pub passport_place_of_issue: Option<String>,
+    pub home_address: Option<String>,
+    pub ni_number: Option<String>,
+    pub employee_number: Option<String>,
+    pub work_start_date: Option<Date>,
+    pub work_end_date: Option<Date>,
+    pub weekly_hours: Option<String>,
+    pub work_address: Option<String>,
+    pub job_title: Option<String>,
+    pub soc_code: Option<String>,
+    pub job_description: Option<String>,
+    pub gross_salary: Option<String>,
+    pub allowances: Option<String>,
+    pub certify_maintenance: Option<bool>,
+}
+
+pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Result<Option<Record>> {
+    sqlx::query_as(
+        "SELECT c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
+                r.name AS route, u.full_name AS owner_name, b.reference AS batch_reference,
+                c.family_name, c.given_names, c.other_names, c.nationality, c.place_of_birth, c.country_of_birth,
+                c.date_of_birth, c.gender, c.country_of_residence, c.passport_number, c.passport_issue_date,
+                c.passport_expiry_date, c.passport_place_of_issue, c.home_address, c.ni_number, c.employee_number,
+                c.work_start_date, c.work_end_date, c.weekly_hours::text AS weekly_hours,
+                concat_ws(', ', c.work_address_line1, c.work_address_line2, c.work_address_line3,
+                          c.work_address_town, c.work_address_county, c.work_address_postcode) AS work_address,
+                c.job_title, c.soc_code, c.job_description, to_char(c.gross_salary, 'FM999,999,990.00') AS gross_salary,
+                c.allowances, c.certify_maintenance
+         FROM cos c
+         JOIN routes r ON r.id = c.route_id
+         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         LEFT JOIN batches b ON b.sponsor_id = c.sponsor_id AND b.id = c.batch_id
+         WHERE c.sponsor_id = $1 AND c.cos_number = $2",
+    )
+    .bind(sponsor_id)
+    .bind(cos_number)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The sponsor notes of a CoS, oldest first.
+pub async fn notes(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Result<Vec<(OffsetDateTime, String, String)>> {
+    sqlx::query_as(
+        "SELECT n.added_at, u.full_name, n.note
+         FROM sponsor_notes n
+         JOIN cos c ON c.sponsor_id = n.sponsor_id AND c.id = n.cos_id
+         JOIN users u ON u.sponsor_id = n.sponsor_id AND u.id = n.added_by
+         WHERE n.sponsor_id = $1 AND c.cos_number = $2
+         ORDER BY n.added_at",
+    )
+    .bind(sponsor_id)
+    .bind(cos_number)
+    .fetch_all(pool)
+    .await
+}

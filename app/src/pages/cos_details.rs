@@ -1,0 +1,77 @@
+//! The View CoS screen: every field of one CoS, grouped as the printed certificate is.
+
+use crate::api::cos::view_cos;
+use crate::components::Page;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn CosDetailsPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let number = move || params.read().get("cos_number").unwrap_or_default();
+    let cos = Resource::new(number, view_cos);
+    // Back returns to the results, with the search as it was.
+    let back = move || match query.read().get("q") {
+        Some(q) if !q.is_empty() => format!("/view-cos?{q}"),
+        _ => "/view-cos".to_string(),
+    };
+
+    view! {
+        <Page title="View CoS">
+            <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            <Suspense fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match cos.await {
+                        Ok(c) => view! {
+                            <h1>"View CoS " <span class="nowrap">{c.cos_number.clone()}</span></h1>
+                            <p><span class="status status--large">{c.status.clone()}</span></p>
+                            {c.sections.into_iter().map(|s| view! {
+                                <h2>{s.title}</h2>
+                                <dl class="summary">
+                                    {s.rows.into_iter().map(|(label, value)| view! {
+                                        <div class="summary__row">
+                                            <dt>{label}</dt>
+                                            <dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd>
+                                        </div>
+                                    }).collect_view()}
+                                </dl>
+                            }).collect_view()}
+                            <h2>"Sponsor notes"</h2>
+                            {if c.notes.is_empty() {
+                                view! { <p>"There are no sponsor notes."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="notes">
+                                        {c.notes.into_iter().map(|(when, by, note)| view! {
+                                            <li><p>{note}</p><p class="hint">{format!("Added {when} by {by}")}</p></li>
+                                        }).collect_view()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            <div class="actions">
+                                <a href=back class="button button--secondary">"Back"</a>
+                            </div>
+                        }.into_any(),
+                        Err(e) => {
+                            #[cfg(feature = "ssr")]
+                            if matches!(e, crate::error::AppError::NotFound(_)) {
+                                if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+                                    r.set_status(axum::http::StatusCode::NOT_FOUND);
+                                }
+                            }
+                            view! {
+                                <h1>"CoS not found"</h1>
+                                <p>{e.to_string()}</p>
+                                <p>"Check the CoS number, or search again."</p>
+                                <div class="actions">
+                                    <a href=back class="button button--secondary">"Back"</a>
+                                </div>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}

@@ -1,0 +1,216 @@
+//! "View CoS" → "Search for CoS": a GET form, so the search lives in the URL; a search that
+//! matches one CoS opens it, otherwise a list that pages through every match.
+
+use crate::api::cos::{search_cos, SearchOutcome};
+use crate::components::{ErrorSummary, Page};
+use crate::domain::search::CosSearchForm;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+const FIELDS: [(&str, &str, &str); 6] = [
+    ("cos_number", "CoS number", "For example C1A2B3C4D5E"),
+    ("family_name", "Family name", "Matches names that start with what you type"),
+    ("given_name", "Given name", "Matches names that start with what you type"),
+    ("date_of_birth", "Date of birth", "For example 27/03/1990"),
+    ("nationality", "Nationality", "For example Indian"),
+    ("passport_number", "Passport number", ""),
+];
+
+fn form_from_query(q: &leptos_router::params::ParamsMap) -> CosSearchForm {
+    let get = |k: &str| q.get(k).unwrap_or_default();
+    CosSearchForm {
+        cos_number: get("cos_number"),
+        family_name: get("family_name"),
+        given_name: get("given_name"),
+        date_of_birth: get("date_of_birth"),
+        nationality: get("nationality"),
+        passport_number: get("passport_number"),
+        page: get("page").parse().unwrap_or(1),
+    }
+}
+
+fn value_of<'a>(f: &'a CosSearchForm, name: &str) -> &'a str {
+    match name {
+        "cos_number" => &f.cos_number,
+        "family_name" => &f.family_name,
+        "given_name" => &f.given_name,
+        "date_of_birth" => &f.date_of_birth,
+        "nationality" => &f.nationality,
+        _ => &f.passport_number,
+    }
+}
+
+/// Opens a CoS: a redirect on the server, a navigation in the browser.
+fn open(path: String) {
+    #[cfg(feature = "ssr")]
+    leptos_axum::redirect(&path);
+    #[cfg(not(feature = "ssr"))]
+    {
+        let navigate = leptos_router::hooks::use_navigate();
+        request_animation_frame(move || {
+            navigate(&path, leptos_router::NavigateOptions { replace: true, ..Default::default() })
+        });
+    }
+}
+
+#[component]
+pub fn ViewCosPage() -> impl IntoView {
+    let query = use_query_map();
+    let form = Memo::new(move |_| form_from_query(&query.read()));
+    let outcome = Resource::new(move || form.get(), search_cos);
+
+    view! {
+        <Page title="View CoS">
+            <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            <h1>"View CoS"</h1>
+            <Suspense fallback=|| view! { <p>"Searching…"</p> }>
+                {move || Suspend::new(async move {
+                    let f = form.get_untracked();
+                    let fields_form = f.clone();
+                    let result = outcome.await;
+                    let errors = match &result {
+                        Ok(SearchOutcome::Invalid(e)) => e.clone(),
+                        _ => vec![],
+                    };
+                    let error_for = {
+                        let errors = errors.clone();
+                        move |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
+                    };
+                    view! {
+                        <ErrorSummary errors=errors.clone()/>
+                        <h2>"Search for CoS"</h2>
+                        <Form method="GET" action="/view-cos" attr:class="form search-form">
+                            {FIELDS
+                                .iter()
+                                .map(|(name, label, hint)| {
+                                    let error = error_for(name);
+                                    let hint_id = format!("{name}-hint");
+                                    let error_id = format!("{name}-error");
+                                    let described = [
+                                        (!hint.is_empty()).then(|| hint_id.clone()),
+                                        error.as_ref().map(|_| error_id.clone()),
+                                    ]
+                                    .into_iter()
+                                    .flatten()
+                                    .collect::<Vec<_>>()
+                                    .join(" ");
+                                    view! {
+                                        <div class="field" class:field--error=error.is_some()>
+                                            <label for=*name>{*label}</label>
+                                            {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=hint_id.clone()>{*hint}</p> })}
+                                            {error.clone().map(|e| view! {
+                                                <p class="field__error" id=error_id.clone()>
+                                                    <span class="visually-hidden">"Error: "</span>{e}
+                                                </p>
+                                            })}
+                                            <input
+                                                id=*name
+                                                name=*name
+                                                type="text"
+                                                value=value_of(&fields_form, name).to_string()
+                                                autocomplete="off"
+                                                aria-describedby=(!described.is_empty()).then_some(described)
+                                                aria-invalid=error.is_some().then_some("true")
+                                            />
+                                        </div>
+                                    }
+                                })
+                                .collect_view()}
+                            <div class="actions">
+                                <button type="submit" class="button">"Next"</button>
+                                <a href="/view-cos" class="link-button">"Clear"</a>
+                            </div>
+                        </Form>
+                        <Results result f/>
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+#[component]
+fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchForm) -> impl IntoView {
+    match result {
+        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        Ok(SearchOutcome::Blank) => {
+            view! { <p class="hint">"Enter at least one detail, then select Next."</p> }.into_any()
+        }
+        Ok(SearchOutcome::Invalid(_)) => ().into_any(),
+        Ok(SearchOutcome::Results { hits, total, page, pages }) => {
+            let q = f.to_query(page);
+            if total == 1 && page == 1 {
+                open(format!("/view-cos/{}?q={}", hits[0].cos_number, encode(&q)));
+            }
+            if total == 0 {
+                return view! {
+                    <h2 id="results">"Search results"</h2>
+                    <p role="status">"No CoS match your search. Check the details and try again."</p>
+                }
+                .into_any();
+            }
+            let pager_link = move |p: u32| format!("/view-cos?{}", f.to_query(p));
+            view! {
+                <h2 id="results">"Search results"</h2>
+                <p role="status">
+                    {format!("{total} CoS match your search")}
+                    {(pages > 1).then(|| format!(" (page {page} of {pages})"))}
+                    "."
+                </p>
+                <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"CoS number"</th>
+                                <th scope="col">"Worker"</th>
+                                <th scope="col">"Route"</th>
+                                <th scope="col">"Status"</th>
+                                <th scope="col">"Status date"</th>
+                                <th scope="col">"Owner"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {hits
+                                .into_iter()
+                                .map(|h| {
+                                    let href = format!("/view-cos/{}?q={}", h.cos_number, encode(&q));
+                                    view! {
+                                        <tr>
+                                            <td><a href=href>{h.cos_number}</a></td>
+                                            <td>{h.worker_name}</td>
+                                            <td>{h.route}</td>
+                                            <td><span class="status">{h.status}</span></td>
+                                            <td>{h.status_date}</td>
+                                            <td>{h.owner}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+                {(pages > 1).then(|| view! {
+                    <nav class="pager" aria-label="Results pages">
+                        {(page > 1).then(|| view! { <a href=pager_link(page - 1) rel="prev">"Previous page"</a> })}
+                        <span>{format!("Page {page} of {pages}")}</span>
+                        {(page < pages).then(|| view! { <a href=pager_link(page + 1) rel="next">"Next page"</a> })}
+                    </nav>
+                })}
+            }
+            .into_any()
+        }
+    }
+}
+
+/// Percent-encodes a query string so it can ride inside another one.
+pub fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,97 @@
+// Issue 3 (part): Search for CoS and the View CoS screen, on a desktop and a 320 px phone.
+import { test, expect, checkPage, signIn, DEMO } from './helpers';
+
+test('search by family name ignoring accents, open a CoS, and come back to the results', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  await page.getByRole('link', { name: 'View CoS' }).click();
+  await expect(page).toHaveURL(/\/view-cos$/);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS');
+  await checkPage(page);
+
+  await page.getByLabel('Family name').fill('nguyen');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/family_name=nguyen/);
+  await expect(page.getByRole('status')).toContainText('CoS match your search');
+  const rows = page.locator('table tbody tr');
+  await expect(rows.first()).toContainText('NGUYỄN');
+  expect(await rows.count()).toBeGreaterThan(1);
+  await checkPage(page);
+
+  const first = rows.first().getByRole('link');
+  const number = (await first.textContent())!.trim();
+  await first.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`View CoS ${number}`);
+  for (const section of ['Certificate', 'Worker', 'Work', 'Job', 'Sponsor notes']) {
+    await expect(page.getByRole('heading', { level: 2, name: section, exact: true })).toBeVisible();
+  }
+  await expect(page.getByText('Nguyễn', { exact: true })).toBeVisible();
+  await checkPage(page);
+
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page).toHaveURL(/\/view-cos\?family_name=nguyen/);
+  await expect(page.getByLabel('Family name')).toHaveValue('nguyen');
+  await expect(page.locator('table tbody tr').first()).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a search that matches one CoS opens it', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos?family_name=nguyen');
+  const number = (await page.locator('table tbody tr').first().getByRole('link').textContent())!.trim();
+  await page.goto('/view-cos');
+  await page.getByLabel('CoS number').fill(number.toLowerCase());
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`View CoS ${number}`);
+  await checkPage(page);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a bad date and a bad CoS number are explained by their fields', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos');
+  await page.getByLabel('CoS number').fill('12345');
+  await page.getByLabel('Date of birth').fill('31/02/1990');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('alert')).toContainText('There is a problem');
+  await expect(page.locator('#cos_number-error')).toContainText('letter C followed by 10');
+  await expect(page.locator('#date_of_birth-error')).toContainText('day/month/year');
+  await expect(page.getByLabel('Date of birth')).toHaveValue('31/02/1990');
+  await expect(page.locator('table')).toHaveCount(0);
+  await checkPage(page);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a Level 2 user cannot open a CoS they do not own', async ({ page, consoleErrors }) => {
+  // A CoS the Level 1 user can see...
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos?nationality=indian');
+  const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+  const owners = await page.locator('table tbody tr td:last-child').allTextContents();
+  const notOwned = numbers.find((_, i) => owners[i].trim() !== DEMO.l2.name)!;
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  // ...is not found for the Level 2 user who does not own it.
+  await signIn(page, DEMO.l2);
+  const response = await page.goto(`/view-cos/${notOwned.trim()}`);
+  expect(response!.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS not found');
+  await checkPage(page);
+  expect(consoleErrors.filter((e) => !e.includes('404'))).toEqual([]);
+  consoleErrors.length = 0;
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('search and open a CoS', async ({ page }) => {
+    await signIn(page, DEMO.l1);
+    await page.goto('/view-cos');
+    await page.getByLabel('Family name').fill('nguyen');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page).toHaveURL(/family_name=nguyen/);
+    await page.locator('table tbody tr').first().getByRole('link').click();
+    await expect(page.getByRole('heading', { level: 1 })).toContainText('View CoS C');
+    await checkPage(page, { javascript: false });
+    await page.getByRole('link', { name: 'Back' }).click();
+    await expect(page.getByLabel('Family name')).toHaveValue('nguyen');
+  });
+});
