@@ -2,7 +2,13 @@
 
 use crate::components::layout::provide_me;
 use crate::pages::{
-    cos_details::CosDetailsPage, not_found::NotFound, sign_in::SignInPage, view_cos::ViewCosPage,
+    activity_history::{ActivityDetailsPage, ActivityHistoryPage},
+    cos_details::CosDetailsPage,
+    not_found::NotFound,
+    ownership_history::OwnershipHistoryPage,
+    sign_in::SignInPage,
+    status_history::StatusHistoryPage,
+    view_cos::ViewCosPage,
     workers::WorkersPage,
 };
 use leptos::prelude::*;
@@ -54,6 +60,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number") view=CosDetailsPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/status-history") view=StatusHistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/activity-history") view=ActivityHistoryPage ssr=SsrMode::Async/>
+                <Route
+                    path=path!("/view-cos/:cos_number/activity-history/:activity_id")
+                    view=ActivityDetailsPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

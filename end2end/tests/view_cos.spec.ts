@@ -79,6 +79,67 @@ test('a Level 2 user cannot open a CoS they do not own', async ({ page, consoleE
   consoleErrors.length = 0;
 });
 
+test('status, activity and ownership histories, each with Back', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos?family_name=nguyen');
+  await page.locator('table tbody tr').first().getByRole('link').click();
+  const heading = (await page.getByRole('heading', { level: 1 }).textContent())!;
+  const status = (await page.locator('.status--large').textContent())!.trim();
+
+  await page.getByRole('link', { name: 'Status history' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Status history');
+  const rows = page.locator('table tbody tr');
+  await expect(rows.last()).toContainText(status);
+  await expect(rows.first()).toContainText(/WORK IN PROGRESS|READY TO GO/);
+  await checkPage(page);
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+
+  await page.getByRole('link', { name: 'Activity history' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity history');
+  if (status === 'USED') {
+    await expect(page.locator('main table, main p').first()).toBeVisible();
+  } else {
+    await expect(page.getByText('Activity can only be reported on a CoS with the status USED')).toBeVisible();
+  }
+  await checkPage(page);
+  await page.getByRole('link', { name: 'Back' }).click();
+
+  await page.getByRole('link', { name: 'Ownership history' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ownership history');
+  await checkPage(page);
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
+  // Back again returns to the same results.
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page).toHaveURL(/\/view-cos\?family_name=nguyen/);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('an activity report opens its details', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  // Walk the USED CoS of a wide search until one has a report.
+  await page.goto('/view-cos?nationality=indian');
+  const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+  let opened = false;
+  for (const n of numbers) {
+    await page.goto(`/view-cos/${n.trim()}/activity-history`);
+    const link = page.locator('main table tbody a').first();
+    if (await link.count()) {
+      const kind = (await link.textContent())!;
+      await link.click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity details');
+      await expect(page.locator('dl')).toContainText(kind);
+      await expect(page.locator('dl')).toContainText(n.trim());
+      await checkPage(page);
+      opened = true;
+      break;
+    }
+  }
+  expect(opened, 'some CoS in the list has reported activity').toBe(true);
+  expect(consoleErrors).toEqual([]);
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

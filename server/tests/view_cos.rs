@@ -128,7 +128,7 @@ fn status_of(html: &str) -> String {
     html.split("status status--large\">").nth(1).unwrap().split('<').next().unwrap().to_string()
 }
 fn htmlescape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('\'', "&#39;").replace('<', "&lt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -176,4 +176,79 @@ async fn no_one_reaches_a_cos_they_may_not_see(pool: PgPool) {
     assert!(!html.contains("Acme"));
     let (_, html) = app.page(&c, &format!("/view-cos?cos_number={owned}")).await;
     assert!(html.contains("No CoS match your search"));
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_histories_show_what_the_database_holds(pool: PgPool) {
+    seed_demo(&pool).await;
+    let (acme, _) = acme_user(&pool, "l1.demo").await;
+    // A USED CoS with reported activity and a transfer, if the demo has one; else any USED with activity.
+    let (id, number): (i64, String) = sqlx::query_as(
+        "SELECT c.id, c.cos_number FROM cos c
+         WHERE c.sponsor_id = $1 AND c.status = 'USED'
+           AND EXISTS (SELECT 1 FROM activity_reports a WHERE a.sponsor_id = c.sponsor_id AND a.cos_id = c.id)
+         ORDER BY EXISTS (SELECT 1 FROM ownership_history o WHERE o.sponsor_id = c.sponsor_id AND o.cos_id = c.id) DESC, c.id
+         LIMIT 1",
+    )
+    .bind(acme).fetch_one(&pool).await.unwrap();
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM cos_status_history WHERE sponsor_id = $1 AND cos_id = $2 ORDER BY changed_at, id")
+        .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+    let activities: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT a.id, t.name, a.details FROM activity_reports a JOIN activity_types t ON t.id = a.activity_type_id
+         WHERE a.sponsor_id = $1 AND a.cos_id = $2 ORDER BY a.reported_at, a.id",
+    )
+    .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+    let transfers: Vec<String> = sqlx::query_scalar(
+        "SELECT u.full_name FROM ownership_history o JOIN users u ON u.id = o.to_user_id WHERE o.sponsor_id = $1 AND o.cos_id = $2 ORDER BY o.transferred_at",
+    )
+    .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+
+    let app = spawn(pool.clone()).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+
+    let (code, html) = app.page(&c, &format!("/view-cos/{number}/status-history")).await;
+    assert_eq!(code, 200);
+    let mut at = 0;
+    for s in &statuses {
+        let found = html[at..].find(&format!("<span class=\"status\">{s}</span></td>")).unwrap_or_else(|| panic!("{s} in order"));
+        at += found + 1;
+    }
+    assert!(html.contains("Home Office"), "USED was recorded by the Home Office");
+
+    let (code, html) = app.page(&c, &format!("/view-cos/{number}/activity-history")).await;
+    assert_eq!(code, 200);
+    for (aid, kind, _) in &activities {
+        assert!(html.contains(&format!("/view-cos/{number}/activity-history/{aid}")), "link to report {aid}");
+        assert!(html.contains(&htmlescape(kind)));
+    }
+    let (aid, kind, details) = &activities[0];
+    let (code, html) = app.page(&c, &format!("/view-cos/{number}/activity-history/{aid}")).await;
+    assert_eq!(code, 200);
+    assert!(html.contains("<h1>Activity details</h1>"));
+    assert!(html.contains(&htmlescape(kind)) && html.contains(&htmlescape(details)));
+
+    let (code, html) = app.page(&c, &format!("/view-cos/{number}/ownership-history")).await;
+    assert_eq!(code, 200);
+    if transfers.is_empty() {
+        assert!(html.contains("has not been transferred"));
+    }
+    for to in &transfers {
+        assert!(html.contains(&htmlescape(to)), "{to}");
+    }
+
+    // A CoS that is not USED has no activity, and says why.
+    let draft: String = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND status = 'ASSIGNED' LIMIT 1")
+        .bind(acme).fetch_one(&pool).await.unwrap();
+    let (_, html) = app.page(&c, &format!("/view-cos/{draft}/activity-history")).await;
+    assert!(html.contains("Activity can only be reported on a CoS with the status USED"));
+
+    // Nobody else reaches any of it.
+    let other = app.client();
+    app.sign_in(&other, "other.l1", "demo-password-3", "/").await;
+    for path in ["status-history", "activity-history", "ownership-history", &format!("activity-history/{aid}")] {
+        let (code, html) = app.page(&other, &format!("/view-cos/{number}/{path}")).await;
+        assert_eq!(code, 404, "{path}");
+        assert!(!html.contains("Acme") && !html.contains(&htmlescape(details)));
+    }
 }

@@ -179,3 +179,71 @@ pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
     ];
     Ok(CosView { cos_number: c.cos_number, status: c.status, sections, notes })
 }
+
+/// The three histories of one CoS, as their screens show them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CosHistories {
+    pub cos_number: String,
+    pub status: String,
+    /// (status, date, changed by)
+    pub statuses: Vec<(String, String, String)>,
+    /// (from, to, date, by, batch)
+    pub transfers: Vec<(String, String, String, String, String)>,
+    pub activities: Vec<ActivityView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub id: i64,
+    pub activity_type: String,
+    pub reported: String,
+    pub reported_by: String,
+    pub details: String,
+}
+
+#[server(endpoint = "cos/histories")]
+pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{dates::uk_date, permissions, Actor, CosNumber};
+
+    let (actor, _) = actor().await?;
+    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
+    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
+    let pool = pool()?;
+    let Some(c) = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await? else {
+        return Err(not_found());
+    };
+    if !permissions::can_view(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+        return Err(not_found());
+    }
+    let statuses = db::cos::status_history(&pool, c.sponsor_id, c.id)
+        .await?
+        .into_iter()
+        .map(|(status, at, kind, user)| {
+            let by = match (Actor::from_db(&kind), user) {
+                (Some(Actor::User), Some(name)) => name,
+                (Some(a), _) => a.label().to_string(),
+                (None, _) => kind,
+            };
+            (status, uk_date(at.date()), by)
+        })
+        .collect();
+    let transfers = db::cos::ownership_history(&pool, c.sponsor_id, c.id)
+        .await?
+        .into_iter()
+        .map(|t| (t.from_name, t.to_name, uk_date(t.transferred_at.date()), t.by_name, t.batch_reference.unwrap_or_default()))
+        .collect();
+    let activities = db::cos::activity_history(&pool, c.sponsor_id, c.id)
+        .await?
+        .into_iter()
+        .map(|a| ActivityView {
+            id: a.id,
+            activity_type: a.activity_type,
+            reported: uk_date(a.reported_at.date()),
+            reported_by: a.reported_by,
+            details: a.details,
+        })
+        .collect();
+    Ok(CosHistories { cos_number: c.cos_number, status: c.status, statuses, transfers, activities })
+}

@@ -66,6 +66,7 @@ pub async fn search(
 /// Every field of one CoS, as the View CoS screen and the printed certificate show it.
 #[derive(FromRow, Debug, Clone)]
 pub struct Record {
+    pub id: i64,
     pub sponsor_id: i64,
     pub owner_id: i64,
     pub cos_number: String,
@@ -106,7 +107,7 @@ pub struct Record {
 
 pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Result<Option<Record>> {
     sqlx::query_as(
-        "SELECT c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
+        "SELECT c.id, c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
                 r.name AS route, u.full_name AS owner_name, b.reference AS batch_reference,
                 c.family_name, c.given_names, c.other_names, c.nationality, c.place_of_birth, c.country_of_birth,
                 c.date_of_birth, c.gender, c.country_of_residence, c.passport_number, c.passport_issue_date,
@@ -140,6 +141,72 @@ pub async fn notes(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Re
     )
     .bind(sponsor_id)
     .bind(cos_number)
+    .fetch_all(pool)
+    .await
+}
+
+/// Each status the CoS has had: (status, when, who or what: a user's name or the actor kind).
+pub async fn status_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<(String, OffsetDateTime, String, Option<String>)>> {
+    sqlx::query_as(
+        "SELECT h.status, h.changed_at, h.actor_kind, u.full_name
+         FROM cos_status_history h
+         LEFT JOIN users u ON u.sponsor_id = h.sponsor_id AND u.id = h.actor_user_id
+         WHERE h.sponsor_id = $1 AND h.cos_id = $2
+         ORDER BY h.changed_at, h.id",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(FromRow, Debug, Clone)]
+pub struct Transfer {
+    pub from_name: String,
+    pub to_name: String,
+    pub by_name: String,
+    pub transferred_at: OffsetDateTime,
+    pub batch_reference: Option<String>,
+}
+
+pub async fn ownership_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Transfer>> {
+    sqlx::query_as(
+        "SELECT f.full_name AS from_name, t.full_name AS to_name, b.full_name AS by_name, o.transferred_at,
+                bt.reference AS batch_reference
+         FROM ownership_history o
+         JOIN users f ON f.sponsor_id = o.sponsor_id AND f.id = o.from_user_id
+         JOIN users t ON t.sponsor_id = o.sponsor_id AND t.id = o.to_user_id
+         JOIN users b ON b.sponsor_id = o.sponsor_id AND b.id = o.by_user_id
+         LEFT JOIN batches bt ON bt.sponsor_id = o.sponsor_id AND bt.id = o.batch_id
+         WHERE o.sponsor_id = $1 AND o.cos_id = $2
+         ORDER BY o.transferred_at, o.id",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(FromRow, Debug, Clone)]
+pub struct Activity {
+    pub id: i64,
+    pub activity_type: String,
+    pub reported_at: OffsetDateTime,
+    pub reported_by: String,
+    pub details: String,
+}
+
+pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Activity>> {
+    sqlx::query_as(
+        "SELECT a.id, t.name AS activity_type, a.reported_at, u.full_name AS reported_by, a.details
+         FROM activity_reports a
+         JOIN activity_types t ON t.id = a.activity_type_id
+         JOIN users u ON u.sponsor_id = a.sponsor_id AND u.id = a.reported_by
+         WHERE a.sponsor_id = $1 AND a.cos_id = $2
+         ORDER BY a.reported_at, a.id",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
     .fetch_all(pool)
     .await
 }

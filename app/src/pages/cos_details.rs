@@ -51,6 +51,16 @@ pub fn CosDetailsPage() -> impl IntoView {
                             }}
                             <div class="actions">
                                 <a href=back class="button button--secondary">"Back"</a>
+                                {
+                                    let q = query.read_untracked().get("q").unwrap_or_default();
+                                    let base = format!("/view-cos/{}", c.cos_number);
+                                    let keep = crate::pages::cos_history::keep(&q);
+                                    view! {
+                                        <a href=format!("{base}/status-history{keep}") class="button button--secondary">"Status history"</a>
+                                        <a href=format!("{base}/activity-history{keep}") class="button button--secondary">"Activity history"</a>
+                                        <a href=format!("{base}/ownership-history{keep}") class="button button--secondary">"Ownership history"</a>
+                                    }
+                                }
                             </div>
                         }.into_any(),
                         Err(e) => {

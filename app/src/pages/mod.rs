@@ -1,7 +1,11 @@
 //! One module per screen of the manual.
 
+pub mod activity_history;
 pub mod cos_details;
+pub mod cos_history;
 pub mod not_found;
+pub mod ownership_history;
 pub mod sign_in;
+pub mod status_history;
 pub mod view_cos;
 pub mod workers;
