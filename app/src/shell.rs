@@ -8,6 +8,7 @@ use crate::pages::{
     ownership_history::OwnershipHistoryPage,
     sign_in::SignInPage,
     status_history::StatusHistoryPage,
+    transfer::{TransferPage, TransferredPage},
     view_cos::ViewCosPage,
     workers::WorkersPage,
 };
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/transfer") view=TransferPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/transferred") view=TransferredPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

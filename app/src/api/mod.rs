@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod cos;
+pub mod transfer;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

@@ -67,6 +67,7 @@ pub async fn search(
 #[derive(FromRow, Debug, Clone)]
 pub struct Record {
     pub id: i64,
+    pub version: i32,
     pub sponsor_id: i64,
     pub owner_id: i64,
     pub cos_number: String,
@@ -107,7 +108,7 @@ pub struct Record {
 
 pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Result<Option<Record>> {
     sqlx::query_as(
-        "SELECT c.id, c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
+        "SELECT c.id, c.version, c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
                 r.name AS route, u.full_name AS owner_name, b.reference AS batch_reference,
                 c.family_name, c.given_names, c.other_names, c.nationality, c.place_of_birth, c.country_of_birth,
                 c.date_of_birth, c.gender, c.country_of_residence, c.passport_number, c.passport_issue_date,
@@ -208,5 +209,59 @@ pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sq
     .bind(sponsor_id)
     .bind(cos_id)
     .fetch_all(pool)
+    .await
+}
+
+/// Moves a CoS to `to` if it still is at `version` and owned by `from`; writes the ownership
+/// history row in the same transaction. Returns false (and changes nothing) when someone got
+/// there first.
+pub async fn transfer(
+    tx: &mut sqlx::PgConnection,
+    sponsor_id: i64,
+    cos_id: i64,
+    from: i64,
+    to: i64,
+    by: i64,
+    version: i32,
+) -> sqlx::Result<bool> {
+    let moved = sqlx::query(
+        "UPDATE cos SET owner_id = $4, version = version + 1
+         WHERE sponsor_id = $1 AND id = $2 AND owner_id = $3 AND version = $5",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .bind(from)
+    .bind(to)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id)
+         VALUES ($1, $2, $3, $4, now(), $5)",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .bind(from)
+    .bind(to)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    Ok(true)
+}
+
+/// The owner and version of a CoS now.
+pub async fn owner_and_version(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<(i64, String, i32)> {
+    sqlx::query_as(
+        "SELECT c.owner_id, u.full_name, c.version FROM cos c
+         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         WHERE c.sponsor_id = $1 AND c.id = $2",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .fetch_one(pool)
     .await
 }

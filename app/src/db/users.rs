@@ -94,3 +94,13 @@ pub async fn signed_in_user(
     .fetch_optional(pool)
     .await
 }
+
+/// The sponsor's active users, by name.
+pub async fn active_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as(
+        "SELECT id, full_name, user_id FROM users WHERE sponsor_id = $1 AND active ORDER BY full_name, user_id",
+    )
+    .bind(sponsor_id)
+    .fetch_all(pool)
+    .await
+}

@@ -131,6 +131,23 @@ fn encode(s: &str) -> String {
     out
 }
 
+/// Percent-encodes a whole query string so it can ride inside another one.
+pub fn encode_component(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// `?q=…` for links that keep a search (`q` is its query string), or nothing.
+pub fn keep(q: &str) -> String {
+    if q.is_empty() { String::new() } else { format!("?q={}", encode_component(q)) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

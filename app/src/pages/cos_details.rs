@@ -59,6 +59,7 @@ pub fn CosDetailsPage() -> impl IntoView {
                                         <a href=format!("{base}/status-history{keep}") class="button button--secondary">"Status history"</a>
                                         <a href=format!("{base}/activity-history{keep}") class="button button--secondary">"Activity history"</a>
                                         <a href=format!("{base}/ownership-history{keep}") class="button button--secondary">"Ownership history"</a>
+                                        <a href=format!("{base}/transfer{keep}") class="button button--secondary">"Transfer"</a>
                                     }
                                 }
                             </div>

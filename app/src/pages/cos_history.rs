@@ -16,10 +16,7 @@ pub fn use_cos_path() -> (Memo<String>, Memo<String>) {
     )
 }
 
-/// `?q=…` for links that keep the search, or nothing.
-pub fn keep(q: &str) -> String {
-    if q.is_empty() { String::new() } else { format!("?q={}", crate::pages::view_cos::encode(q)) }
-}
+pub use crate::domain::search::keep;
 
 /// A history screen: `title` for the heading, `body` renders the loaded histories.
 #[component]

@@ -7,5 +7,6 @@ pub mod not_found;
 pub mod ownership_history;
 pub mod sign_in;
 pub mod status_history;
+pub mod transfer;
 pub mod view_cos;
 pub mod workers;

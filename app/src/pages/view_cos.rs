@@ -203,14 +203,4 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
     }
 }
 
-/// Percent-encodes a query string so it can ride inside another one.
-pub fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
+pub use crate::domain::search::encode_component as encode;

@@ -1,0 +1,95 @@
+//! "Transfer a single CoS" to another user of the same sponsor.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the Transfer screen needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferForm {
+    pub cos_number: String,
+    pub status: String,
+    pub owner: String,
+    pub version: i32,
+    /// (id, "Name (user id)") of the sponsor's other active users.
+    pub users: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "cos/transfer_form")]
+pub async fn load_transfer_form(cos_number: String) -> Result<TransferForm, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{permissions, CosNumber};
+
+    let (actor, _) = actor().await?;
+    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
+    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
+    let pool = pool()?;
+    let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
+    if !permissions::can_transfer(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+        return Err(not_found());
+    }
+    let users = db::users::active_users(&pool, actor.sponsor_id)
+        .await?
+        .into_iter()
+        .filter(|(id, _, _)| *id != c.owner_id)
+        .map(|(id, name, login)| (id, format!("{name} ({login})")))
+        .collect();
+    Ok(TransferForm { cos_number: c.cos_number, status: c.status, owner: c.owner_name, version: c.version, users })
+}
+
+/// Transfers the CoS, then sends the browser to "The CoS has been transferred". A plain form
+/// post: works before the WebAssembly arrives. Problems go back to the Transfer screen with
+/// a reason code, and nothing changes.
+#[server(endpoint = "cos/transfer")]
+pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: String) -> Result<(), AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db::{self, audit};
+    use crate::domain::{permissions, CosNumber};
+    use crate::domain::search::keep;
+
+    let (actor, _) = actor().await?;
+    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
+    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
+    let pool = pool()?;
+    let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
+    if !permissions::can_transfer(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+        return Err(not_found());
+    }
+    let base = format!("/view-cos/{}", c.cos_number);
+    let sep = if q.is_empty() { "?" } else { "&" };
+    let back_with = |reason: &str| format!("{base}/transfer{}{sep}problem={reason}", keep(&q));
+    let users = db::users::active_users(&pool, actor.sponsor_id).await?;
+    let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
+        leptos_axum::redirect(&back_with("choose"));
+        return Ok(());
+    };
+    if to == c.owner_id {
+        // Already there: a second click of the same transfer, or nothing to do.
+        leptos_axum::redirect(&format!("{base}/transferred{}", keep(&q)));
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let moved = db::cos::transfer(&mut tx, c.sponsor_id, c.id, c.owner_id, to, actor.user_id, version).await?;
+    if !moved {
+        tx.rollback().await?;
+        let (owner, _, _) = db::cos::owner_and_version(&pool, c.sponsor_id, c.id).await?;
+        // The same transfer submitted twice lands once; anything else is a conflict.
+        let target = if owner == to { format!("{base}/transferred{}", keep(&q)) } else { back_with("changed") };
+        leptos_axum::redirect(&target);
+        return Ok(());
+    }
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(c.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "cos_transferred",
+        entity: Some("cos"),
+        entity_id: Some(c.id),
+        details: serde_json::json!({ "cos_number": c.cos_number, "from_user_id": c.owner_id, "to_user_id": to }),
+    })
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("{base}/transferred{}", keep(&q)));
+    Ok(())
+}

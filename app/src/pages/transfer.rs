@@ -1,0 +1,116 @@
+//! "Transfer a single CoS", and its confirmation "The CoS has been transferred".
+
+use crate::api::transfer::load_transfer_form;
+use crate::components::{ErrorSummary, Page};
+use crate::domain::search::keep;
+use crate::pages::cos_history::{not_found, use_cos_path};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn TransferPage() -> impl IntoView {
+    let (number, q) = use_cos_path();
+    let query = use_query_map();
+    let form = Resource::new(move || number.get(), load_transfer_form);
+    view! {
+        <Page title="Transfer a single CoS">
+            <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            <Suspense fallback=|| view! { <h1>"Transfer a single CoS"</h1><p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let q = q.get_untracked();
+                    let problem = query.read_untracked().get("problem").unwrap_or_default();
+                    match form.await {
+                        Err(e) => not_found(e),
+                        Ok(f) => {
+                            let message = match problem.as_str() {
+                                "choose" => Some("Select the user to transfer the CoS to.".to_string()),
+                                "changed" => Some(format!(
+                                    "This CoS changed while you were looking at it: it is now owned by {}. Check the owner below and try again.",
+                                    f.owner
+                                )),
+                                _ => None,
+                            };
+                            let errors: Vec<(String, String)> = message.iter().map(|m| ("to_user".to_string(), m.clone())).collect();
+                            let cancel = format!("/view-cos/{}{}", f.cos_number, keep(&q));
+                            let has_error = message.is_some();
+                            let no_one = f.users.is_empty();
+                            view! {
+                                <ErrorSummary errors/>
+                                <h1>"Transfer a single CoS"</h1>
+                                <dl class="summary">
+                                    <div class="summary__row"><dt>"CoS number"</dt><dd>{f.cos_number.clone()}</dd></div>
+                                    <div class="summary__row"><dt>"Status"</dt><dd>{f.status.clone()}</dd></div>
+                                    <div class="summary__row"><dt>"Owner now"</dt><dd data-testid="owner">{f.owner.clone()}</dd></div>
+                                </dl>
+                                {if no_one {
+                                    view! { <p>"There is no other active user to transfer this CoS to."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <form method="post" action="/api/cos/transfer" class="form">
+                                            <input type="hidden" name="cos_number" value=f.cos_number.clone()/>
+                                            <input type="hidden" name="version" value=f.version.to_string()/>
+                                            <input type="hidden" name="q" value=q.clone()/>
+                                            <div class="field" class:field--error=has_error>
+                                                <label for="to_user">"Transfer to"</label>
+                                                {message.clone().map(|m| view! {
+                                                    <p class="field__error" id="to_user-error"><span class="visually-hidden">"Error: "</span>{m}</p>
+                                                })}
+                                                <select id="to_user" name="to_user" required
+                                                    aria-describedby=has_error.then_some("to_user-error")
+                                                    aria-invalid=has_error.then_some("true")>
+                                                    <option value="">"Select a user"</option>
+                                                    {f.users.into_iter().map(|(id, name)| view! {
+                                                        <option value=id.to_string()>{name}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                            </div>
+                                            <div class="actions">
+                                                <button type="submit" class="button">"Transfer"</button>
+                                                <a href=cancel.clone() class="link-button">"Cancel"</a>
+                                            </div>
+                                        </form>
+                                    }.into_any()
+                                }}
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+#[component]
+pub fn TransferredPage() -> impl IntoView {
+    let (number, q) = use_cos_path();
+    let after = Resource::new(move || number.get(), load_transfer_form);
+    view! {
+        <Page title="The CoS has been transferred">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let q = q.get_untracked();
+                    let number = number.get_untracked();
+                    // A Level 2 user who gave their CoS away can no longer open it: OK goes
+                    // back to the search instead.
+                    let (text, ok) = match after.await {
+                        Ok(f) => (
+                            format!("CoS {} is now owned by {}.", f.cos_number, f.owner),
+                            format!("/view-cos/{}{}", f.cos_number, keep(&q)),
+                        ),
+                        Err(_) => (
+                            format!("CoS {number} has been transferred. You no longer own it, so it is not in your searches."),
+                            if q.is_empty() { "/view-cos".to_string() } else { format!("/view-cos?{q}") },
+                        ),
+                    };
+                    view! {
+                        <div class="panel" role="status">
+                            <h1>"The CoS has been transferred"</h1>
+                            <p>{text}</p>
+                        </div>
+                        <div class="actions"><a href=ok class="button">"OK"</a></div>
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
