@@ -95,22 +95,12 @@ pub fn worker_name(family: Option<&str>, given: Option<&str>) -> String {
 
 #[server(endpoint = "cos/view")]
 pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
-    use crate::api::ssr::{actor, pool};
+    use crate::api::ssr::reachable_cos;
     use crate::db;
-    use crate::domain::{dates::uk_date, permissions, CosNumber};
+    use crate::domain::{dates::uk_date, permissions};
 
-    let (actor, _) = actor().await?;
-    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
-    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
-    let pool = pool()?;
-    let Some(c) = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await? else {
-        return Err(not_found());
-    };
-    // A CoS the user may not see does not exist for them.
-    if !permissions::can_view(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
-        return Err(not_found());
-    }
-    let notes = db::cos::notes(&pool, actor.sponsor_id, number.as_str())
+    let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
+    let notes = db::cos::notes(&pool, actor.sponsor_id, &c.cos_number)
         .await?
         .into_iter()
         .map(|(at, by, note)| (uk_date(at.date()), by, note))
@@ -203,20 +193,11 @@ pub struct ActivityView {
 
 #[server(endpoint = "cos/histories")]
 pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppError> {
-    use crate::api::ssr::{actor, pool};
+    use crate::api::ssr::reachable_cos;
     use crate::db;
-    use crate::domain::{dates::uk_date, permissions, Actor, CosNumber};
+    use crate::domain::{dates::uk_date, permissions, Actor};
 
-    let (actor, _) = actor().await?;
-    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
-    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
-    let pool = pool()?;
-    let Some(c) = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await? else {
-        return Err(not_found());
-    };
-    if !permissions::can_view(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
-        return Err(not_found());
-    }
+    let (_, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
     let statuses = db::cos::status_history(&pool, c.sponsor_id, c.id)
         .await?
         .into_iter()

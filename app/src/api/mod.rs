@@ -50,6 +50,24 @@ pub mod ssr {
         Ok(db::users::signed_in_user(&pool()?, su.sponsor_id, su.id).await?)
     }
 
+    /// The CoS `number` of the signed-in user's sponsor when `allowed` lets the user at it.
+    /// Otherwise "not found", whether it is missing, another sponsor's or out of reach: no
+    /// hint that it exists.
+    pub async fn reachable_cos(
+        number: &str,
+        allowed: fn(&permissions::Actor, &permissions::Owned) -> bool,
+    ) -> Result<(permissions::Actor, db::PgPool, db::cos::Record), AppError> {
+        let (actor, _) = actor().await?;
+        let not_found = || AppError::NotFound(format!("CoS {}", number.trim()));
+        let number = crate::domain::CosNumber::parse(number).map_err(|_| not_found())?;
+        let pool = pool()?;
+        let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
+        if !allowed(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+            return Err(not_found());
+        }
+        Ok((actor, pool, c))
+    }
+
     /// The signed-in user as a permissions actor, or "sign in required".
     pub async fn actor() -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
         let user = signed_in().await?.ok_or(AppError::SignInRequired)?;

@@ -17,18 +17,11 @@ pub struct TransferForm {
 
 #[server(endpoint = "cos/transfer_form")]
 pub async fn load_transfer_form(cos_number: String) -> Result<TransferForm, AppError> {
-    use crate::api::ssr::{actor, pool};
+    use crate::api::ssr::reachable_cos;
     use crate::db;
-    use crate::domain::{permissions, CosNumber};
+    use crate::domain::permissions;
 
-    let (actor, _) = actor().await?;
-    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
-    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
-    let pool = pool()?;
-    let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
-    if !permissions::can_transfer(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
-        return Err(not_found());
-    }
+    let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_transfer).await?;
     let users = db::users::active_users(&pool, actor.sponsor_id)
         .await?
         .into_iter()
@@ -43,19 +36,11 @@ pub async fn load_transfer_form(cos_number: String) -> Result<TransferForm, AppE
 /// a reason code, and nothing changes.
 #[server(endpoint = "cos/transfer")]
 pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: String) -> Result<(), AppError> {
-    use crate::api::ssr::{actor, pool};
+    use crate::api::ssr::reachable_cos;
     use crate::db::{self, audit};
-    use crate::domain::{permissions, CosNumber};
-    use crate::domain::search::keep;
+    use crate::domain::{permissions, search::keep};
 
-    let (actor, _) = actor().await?;
-    let not_found = || AppError::NotFound(format!("CoS {}", cos_number.trim()));
-    let number = CosNumber::parse(&cos_number).map_err(|_| not_found())?;
-    let pool = pool()?;
-    let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
-    if !permissions::can_transfer(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
-        return Err(not_found());
-    }
+    let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_transfer).await?;
     let base = format!("/view-cos/{}", c.cos_number);
     let sep = if q.is_empty() { "?" } else { "&" };
     let back_with = |reason: &str| format!("{base}/transfer{}{sep}problem={reason}", keep(&q));
