@@ -57,9 +57,10 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/pg_ctl > /dev/null 2>&1 || \
 	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
+## chromium: the browser for Playwright, and poppler's pdftotext to read printed CoS back
 chromium:
-	@command -v chromium > /dev/null || \
-	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+	@command -v chromium > /dev/null && command -v pdftotext > /dev/null || \
+	  { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils; }
 
 ## node-deps: Playwright, axe-core and binaryen's wasm-opt, from end2end/package-lock.json
 node-deps: end2end/node_modules/.installed

@@ -63,11 +63,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos/:cos_number") view=CosDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/status-history") view=StatusHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/activity-history") view=ActivityHistoryPage ssr=SsrMode::Async/>
-                <Route
-                    path=path!("/view-cos/:cos_number/activity-history/:activity_id")
-                    view=ActivityDetailsPage
-                    ssr=SsrMode::Async
-                />
+                <Route path=path!("/view-cos/:cos_number/activity-details") view=ActivityDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transfer") view=TransferPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transferred") view=TransferredPage ssr=SsrMode::Async/>

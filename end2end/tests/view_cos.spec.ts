@@ -87,7 +87,7 @@ test('status, activity and ownership histories, each with Back', async ({ page, 
   const status = (await page.locator('.status--large').textContent())!.trim();
 
   await page.getByRole('link', { name: 'Status history' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Status history');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS status history');
   const rows = page.locator('table tbody tr');
   await expect(rows.last()).toContainText(status);
   await expect(rows.first()).toContainText(/WORK IN PROGRESS|READY TO GO/);
@@ -96,7 +96,7 @@ test('status, activity and ownership histories, each with Back', async ({ page, 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
 
   await page.getByRole('link', { name: 'Activity history' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity history');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS activity history');
   if (status === 'USED') {
     await expect(page.locator('main table, main p').first()).toBeVisible();
   } else {
@@ -106,7 +106,7 @@ test('status, activity and ownership histories, each with Back', async ({ page, 
   await page.getByRole('link', { name: 'Back' }).click();
 
   await page.getByRole('link', { name: 'Ownership history' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Ownership history');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS ownership history');
   await checkPage(page);
   await page.getByRole('link', { name: 'Back' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading);
@@ -124,19 +124,51 @@ test('an activity report opens its details', async ({ page, consoleErrors }) => 
   let opened = false;
   for (const n of numbers) {
     await page.goto(`/view-cos/${n.trim()}/activity-history`);
-    const link = page.locator('main table tbody a').first();
-    if (await link.count()) {
-      const kind = (await link.textContent())!;
-      await link.click();
-      await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activity details');
+    const choices = page.getByRole('radio');
+    if (await choices.count()) {
+      // As in the manual: select a report, then Next.
+      const last = choices.last();
+      const kind = (await page.locator('main table tbody tr').last().locator('label').textContent())!;
+      await checkPage(page);
+      await last.check();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS activity details');
       await expect(page.locator('dl')).toContainText(kind);
       await expect(page.locator('dl')).toContainText(n.trim());
       await checkPage(page);
+      // Back returns to the activity list.
+      await page.getByRole('link', { name: 'Back' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS activity history');
       opened = true;
       break;
     }
   }
   expect(opened, 'some CoS in the list has reported activity').toBe(true);
+  expect(consoleErrors).toEqual([]);
+});
+
+test('Print opens the CoS as a PDF in a new tab', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos?family_name=nguyen');
+  const first = page.locator('table tbody tr').first().getByRole('link');
+  const number = (await first.textContent())!.trim();
+  await first.click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(`View CoS ${number}`);
+  // At the bottom of the page, as in the manual.
+  const print = page.getByRole('link', { name: /^Print/ });
+  await print.scrollIntoViewIfNeeded();
+  await expect(print).toBeVisible();
+  await expect(print).toHaveAttribute('target', '_blank');
+  await expect(print).toHaveAccessibleName('Print (PDF, opens in a new tab)');
+  await checkPage(page);
+  // Headless Chromium has no PDF viewer, so fetch what the tab would open, with this session.
+  const href = (await print.getAttribute('href'))!;
+  expect(href).toBe(`/view-cos/${number}/print`);
+  const pdf = await page.request.get(href);
+  expect(pdf.status()).toBe(200);
+  expect(pdf.headers()['content-type']).toBe('application/pdf');
+  expect(pdf.headers()['content-disposition']).toBe(`inline; filename="CoS-${number}.pdf"`);
+  expect((await pdf.body()).subarray(0, 5).toString()).toBe('%PDF-');
   expect(consoleErrors).toEqual([]);
 });
 
@@ -154,5 +186,37 @@ test.describe('without JavaScript', () => {
     await checkPage(page, { javascript: false });
     await page.getByRole('link', { name: 'Back' }).click();
     await expect(page.getByLabel('Family name')).toHaveValue('nguyen');
+  });
+
+  test('the histories, an activity report and Print', async ({ page }) => {
+    await signIn(page, DEMO.l1);
+    await page.goto('/view-cos?nationality=indian');
+    const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+    let opened = false;
+    for (const n of numbers.map((n) => n.trim())) {
+      await page.goto(`/view-cos/${n}/activity-history`);
+      if (!(await page.getByRole('radio').count())) continue;
+      await page.getByRole('button', { name: 'Next' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS activity details');
+      await expect(page.locator('dl')).toContainText(n);
+      await checkPage(page, { javascript: false });
+      await page.getByRole('link', { name: 'Back' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS activity history');
+      await page.getByRole('link', { name: 'Back' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText(`View CoS ${n}`);
+      await page.getByRole('link', { name: 'Status history' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS status history');
+      await expect(page.locator('table tbody tr').last()).toContainText('USED');
+      await page.getByRole('link', { name: 'Back' }).click();
+      await page.getByRole('link', { name: 'Ownership history' }).click();
+      await expect(page.getByRole('heading', { level: 1 })).toHaveText('View CoS ownership history');
+      await checkPage(page, { javascript: false });
+      await page.getByRole('link', { name: 'Back' }).click();
+      const pdf = await page.request.get((await page.getByRole('link', { name: /^Print/ }).getAttribute('href'))!);
+      expect(pdf.headers()['content-type']).toBe('application/pdf');
+      opened = true;
+      break;
+    }
+    expect(opened, 'some CoS in the list has reported activity').toBe(true);
   });
 });

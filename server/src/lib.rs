@@ -4,6 +4,7 @@ pub mod config;
 pub mod embedded_pg;
 pub mod jobs;
 pub mod middleware;
+pub mod print;
 pub mod routes;
 pub mod seed;
 pub mod startup;

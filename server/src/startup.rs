@@ -1,6 +1,6 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
-use crate::{middleware, routes};
+use crate::{middleware, print, routes};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -59,6 +59,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/sign-in", post(routes::sign_in))
         .route("/sign-out", post(routes::sign_out))
         .route("/health", get(routes::health))
+        .route("/view-cos/{cos_number}/print", get(print::print_cos))
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -219,14 +219,17 @@ async fn the_histories_show_what_the_database_holds(pool: PgPool) {
     let (code, html) = app.page(&c, &format!("/view-cos/{number}/activity-history")).await;
     assert_eq!(code, 200);
     for (aid, kind, _) in &activities {
-        assert!(html.contains(&format!("/view-cos/{number}/activity-history/{aid}")), "link to report {aid}");
+        assert!(html.contains(&format!("name=\"activity\" id=\"activity-{aid}\" value=\"{aid}\"")), "a choice of report {aid}");
         assert!(html.contains(&htmlescape(kind)));
     }
     let (aid, kind, details) = &activities[0];
-    let (code, html) = app.page(&c, &format!("/view-cos/{number}/activity-history/{aid}")).await;
+    assert!(html.contains(&format!("action=\"/view-cos/{number}/activity-details\"")), "Next opens the details");
+    let (code, html) = app.page(&c, &format!("/view-cos/{number}/activity-details?activity={aid}")).await;
     assert_eq!(code, 200);
-    assert!(html.contains("<h1>Activity details</h1>"));
+    assert!(html.contains("<h1>View CoS activity details</h1>"));
     assert!(html.contains(&htmlescape(kind)) && html.contains(&htmlescape(details)));
+    // Back returns to the activity list, the previous screen.
+    assert!(html.contains(&format!("href=\"/view-cos/{number}/activity-history\"")));
 
     let (code, html) = app.page(&c, &format!("/view-cos/{number}/ownership-history")).await;
     assert_eq!(code, 200);
@@ -246,7 +249,7 @@ async fn the_histories_show_what_the_database_holds(pool: PgPool) {
     // Nobody else reaches any of it.
     let other = app.client();
     app.sign_in(&other, "other.l1", "demo-password-3", "/").await;
-    for path in ["status-history", "activity-history", "ownership-history", &format!("activity-history/{aid}")] {
+    for path in ["status-history", "activity-history", "ownership-history", &format!("activity-details?activity={aid}")] {
         let (code, html) = app.page(&other, &format!("/view-cos/{number}/{path}")).await;
         assert_eq!(code, 404, "{path}");
         assert!(!html.contains("Acme") && !html.contains(&htmlescape(details)));

@@ -96,78 +96,91 @@ pub fn worker_name(family: Option<&str>, given: Option<&str>) -> String {
 #[server(endpoint = "cos/view")]
 pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
     use crate::api::ssr::reachable_cos;
-    use crate::db;
-    use crate::domain::{dates::uk_date, permissions};
+    use crate::domain::permissions;
 
-    let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
-    let notes = db::cos::notes(&pool, actor.sponsor_id, &c.cos_number)
-        .await?
-        .into_iter()
-        .map(|(at, by, note)| (uk_date(at.date()), by, note))
-        .collect();
-    let d = |d: Option<time::Date>| d.map(uk_date).unwrap_or_default();
-    let t = |s: Option<String>| s.unwrap_or_default();
-    let row = |label: &str, value: String| (label.to_string(), value);
-    let sections = vec![
-        Section {
-            title: "Certificate".into(),
-            rows: vec![
-                row("CoS number", c.cos_number.clone()),
-                row("Status", c.status.clone()),
-                row("Status date", uk_date(c.status_date.date())),
-                row("Date assigned", d(c.date_assigned)),
-                row("Expiry date", d(c.expiry_date)),
-                row("Route", c.route),
-                row("Owner", c.owner_name),
-                row("Batch", t(c.batch_reference)),
-            ],
-        },
-        Section {
-            title: "Worker".into(),
-            rows: vec![
-                row("Family name", t(c.family_name)),
-                row("Given names", t(c.given_names)),
-                row("Other names", t(c.other_names)),
-                row("Nationality", t(c.nationality)),
-                row("Place of birth", t(c.place_of_birth)),
-                row("Country of birth", t(c.country_of_birth)),
-                row("Date of birth", d(c.date_of_birth)),
-                row("Gender", t(c.gender)),
-                row("Country of residence", t(c.country_of_residence)),
-                row("Passport number", t(c.passport_number)),
-                row("Passport issue date", d(c.passport_issue_date)),
-                row("Passport expiry date", d(c.passport_expiry_date)),
-                row("Place of issue of passport", t(c.passport_place_of_issue)),
-                row("Home address", t(c.home_address)),
-                row("UK National Insurance number", t(c.ni_number)),
-                row("Employee number", t(c.employee_number)),
-            ],
-        },
-        Section {
-            title: "Work".into(),
-            rows: vec![
-                row("Start date", d(c.work_start_date)),
-                row("End date", d(c.work_end_date)),
-                row("Total weekly hours", t(c.weekly_hours)),
-                row("Main work address", t(c.work_address)),
-            ],
-        },
-        Section {
-            title: "Job".into(),
-            rows: vec![
-                row("Job title", t(c.job_title)),
-                row("Occupation code (SOC 2020)", t(c.soc_code)),
-                row("Job description", t(c.job_description)),
-                row("Gross annual salary", c.gross_salary.map(|s| format!("£{s}")).unwrap_or_default()),
-                row("Allowances included in the salary", t(c.allowances)),
-                row(
-                    "Certification of maintenance",
-                    c.certify_maintenance.map(|b| if b { "Yes" } else { "No" }.to_string()).unwrap_or_default(),
-                ),
-            ],
-        },
-    ];
-    Ok(CosView { cos_number: c.cos_number, status: c.status, sections, notes })
+    let (_, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
+    ssr::cos_view(&pool, c).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{CosView, Section};
+    use crate::db;
+    use crate::error::AppError;
+
+    /// Every field of a CoS as View CoS shows it, and as its PDF prints it.
+    pub async fn cos_view(pool: &db::PgPool, c: db::cos::Record) -> Result<CosView, AppError> {
+        use crate::domain::dates::uk_date;
+
+        let notes = db::cos::notes(pool, c.sponsor_id, &c.cos_number)
+            .await?
+            .into_iter()
+            .map(|(at, by, note)| (uk_date(at.date()), by, note))
+            .collect();
+        let d = |d: Option<time::Date>| d.map(uk_date).unwrap_or_default();
+        let t = |s: Option<String>| s.unwrap_or_default();
+        let row = |label: &str, value: String| (label.to_string(), value);
+        let sections = vec![
+            Section {
+                title: "Certificate".into(),
+                rows: vec![
+                    row("CoS number", c.cos_number.clone()),
+                    row("Status", c.status.clone()),
+                    row("Status date", uk_date(c.status_date.date())),
+                    row("Date assigned", d(c.date_assigned)),
+                    row("Expiry date", d(c.expiry_date)),
+                    row("Route", c.route),
+                    row("Owner", c.owner_name),
+                    row("Batch", t(c.batch_reference)),
+                ],
+            },
+            Section {
+                title: "Worker".into(),
+                rows: vec![
+                    row("Family name", t(c.family_name)),
+                    row("Given names", t(c.given_names)),
+                    row("Other names", t(c.other_names)),
+                    row("Nationality", t(c.nationality)),
+                    row("Place of birth", t(c.place_of_birth)),
+                    row("Country of birth", t(c.country_of_birth)),
+                    row("Date of birth", d(c.date_of_birth)),
+                    row("Gender", t(c.gender)),
+                    row("Country of residence", t(c.country_of_residence)),
+                    row("Passport number", t(c.passport_number)),
+                    row("Passport issue date", d(c.passport_issue_date)),
+                    row("Passport expiry date", d(c.passport_expiry_date)),
+                    row("Place of issue of passport", t(c.passport_place_of_issue)),
+                    row("Home address", t(c.home_address)),
+                    row("UK National Insurance number", t(c.ni_number)),
+                    row("Employee number", t(c.employee_number)),
+                ],
+            },
+            Section {
+                title: "Work".into(),
+                rows: vec![
+                    row("Start date", d(c.work_start_date)),
+                    row("End date", d(c.work_end_date)),
+                    row("Total weekly hours", t(c.weekly_hours)),
+                    row("Main work address", t(c.work_address)),
+                ],
+            },
+            Section {
+                title: "Job".into(),
+                rows: vec![
+                    row("Job title", t(c.job_title)),
+                    row("Occupation code (SOC 2020)", t(c.soc_code)),
+                    row("Job description", t(c.job_description)),
+                    row("Gross annual salary", c.gross_salary.map(|s| format!("£{s}")).unwrap_or_default()),
+                    row("Allowances included in the salary", t(c.allowances)),
+                    row(
+                        "Certification of maintenance",
+                        c.certify_maintenance.map(|b| if b { "Yes" } else { "No" }.to_string()).unwrap_or_default(),
+                    ),
+                ],
+            },
+        ];
+        Ok(CosView { cos_number: c.cos_number, status: c.status, sections, notes })
+    }
 }
 
 /// The three histories of one CoS, as their screens show them.

@@ -58,19 +58,44 @@ pub mod ssr {
         allowed: fn(&permissions::Actor, &permissions::Owned) -> bool,
     ) -> Result<(permissions::Actor, db::PgPool, db::cos::Record), AppError> {
         let (actor, _) = actor().await?;
+        let pool = pool()?;
+        let c = find_reachable_cos(&pool, &actor, number, allowed).await?;
+        Ok((actor, pool, c))
+    }
+
+    /// `reachable_cos` for a known actor: also used by the plain routes (the PDF).
+    pub async fn find_reachable_cos(
+        pool: &db::PgPool,
+        actor: &permissions::Actor,
+        number: &str,
+        allowed: fn(&permissions::Actor, &permissions::Owned) -> bool,
+    ) -> Result<db::cos::Record, AppError> {
         let not_found = || AppError::NotFound(format!("CoS {}", number.trim()));
         let number = crate::domain::CosNumber::parse(number).map_err(|_| not_found())?;
-        let pool = pool()?;
-        let c = db::cos::by_number(&pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
-        if !allowed(&actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
+        let c = db::cos::by_number(pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
+        if !allowed(actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
             return Err(not_found());
         }
-        Ok((actor, pool, c))
+        Ok(c)
     }
 
     /// The signed-in user as a permissions actor, or "sign in required".
     pub async fn actor() -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        let user = signed_in().await?.ok_or(AppError::SignInRequired)?;
+        let session = session().await?;
+        let su = session
+            .get::<SessionUser>(USER_KEY)
+            .await
+            .map_err(|e| AppError::internal("session", e))?
+            .ok_or(AppError::SignInRequired)?;
+        actor_for(&pool()?, su).await
+    }
+
+    /// The user a session names, read afresh (an inactive user is signed out at once).
+    pub async fn actor_for(
+        pool: &db::PgPool,
+        su: SessionUser,
+    ) -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
+        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id).await?.ok_or(AppError::SignInRequired)?;
         let level = Level::from_db(user.level)
             .ok_or_else(|| AppError::internal("user level", user.level))?;
         Ok((

@@ -265,3 +265,29 @@ pub async fn owner_and_version(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> s
     .fetch_one(pool)
     .await
 }
+
+/// Records that a user printed a CoS (printing discloses personal data, so it is audited)
+/// and returns the moment in UK time, as the PDF prints it.
+pub async fn record_print(
+    pool: &PgPool,
+    sponsor_id: i64,
+    user_id: i64,
+    cos_id: i64,
+    cos_number: &str,
+) -> sqlx::Result<time::PrimitiveDateTime> {
+    let mut tx = pool.begin().await?;
+    crate::db::audit::record(&mut tx, crate::db::audit::Event {
+        sponsor_id: Some(sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(user_id),
+        action: "print_cos",
+        entity: Some("cos"),
+        entity_id: Some(cos_id),
+        details: serde_json::json!({ "cos_number": cos_number }),
+    })
+    .await?;
+    let (at,): (time::PrimitiveDateTime,) =
+        sqlx::query_as("SELECT now() AT TIME ZONE 'Europe/London'").fetch_one(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(at)
+}

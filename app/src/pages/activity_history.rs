@@ -1,10 +1,13 @@
 //! "View CoS activity history" and "View CoS activity details": what the sponsor reported
-//! about the worker. Only a USED CoS has any.
+//! about the worker. Only a USED CoS has any. As in the manual, the user selects a report
+//! and then Next; it is a GET form, so it works without WebAssembly.
 
 use crate::api::cos::CosHistories;
-use crate::pages::cos_history::{keep, HistoryPage};
+use crate::components::DataTable;
+use crate::pages::cos_history::{BackTo, HistoryPage};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
 
 fn list(h: CosHistories, q: String) -> AnyView {
     if h.status != "USED" {
@@ -13,28 +16,38 @@ fn list(h: CosHistories, q: String) -> AnyView {
     if h.activities.is_empty() {
         return view! { <p>"No activity has been reported for this CoS."</p> }.into_any();
     }
-    let number = h.cos_number.clone();
+    let action = format!("/view-cos/{}/activity-details", h.cos_number);
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="visually-hidden">"Reported activity, oldest first"</caption>
-                <thead><tr><th scope="col">"Date reported"</th><th scope="col">"Activity"</th></tr></thead>
-                <tbody>
-                    {h.activities.into_iter().map(|a| {
-                        let href = format!("/view-cos/{number}/activity-history/{}{}", a.id, keep(&q));
-                        view! { <tr><td>{a.reported}</td><td><a href=href>{a.activity_type}</a></td></tr> }
+        <Form method="GET" action=action>
+            <fieldset class="fieldset">
+                <legend>"Select the reported activity you want to see, then Next"</legend>
+                <DataTable caption="Reported activity, oldest first" headings=&["Select", "Date reported", "Activity"]>
+                    {h.activities.into_iter().enumerate().map(|(i, a)| {
+                        let id = format!("activity-{}", a.id);
+                        view! {
+                            <tr>
+                                <td><input type="radio" class="radio" name="activity" id=id.clone() value=a.id.to_string() required=true checked=i == 0/></td>
+                                <td>{a.reported}</td>
+                                <td><label for=id>{a.activity_type}</label></td>
+                            </tr>
+                        }
                     }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+                </DataTable>
+            </fieldset>
+            {(!q.is_empty()).then(|| view! { <input type="hidden" name="q" value=q/> })}
+            <div class="actions"><button type="submit" class="button">"Next"</button></div>
+        </Form>
     }
     .into_any()
 }
 
 fn details(h: CosHistories, _q: String) -> AnyView {
-    let id: i64 = use_params_map().read_untracked().get("activity_id").and_then(|s| s.parse().ok()).unwrap_or(-1);
-    match h.activities.into_iter().find(|a| a.id == id) {
-        None => view! { <p>"That activity report was not found for this CoS."</p> }.into_any(),
+    let chosen: Option<i64> = use_query_map().read_untracked().get("activity").and_then(|s| s.trim().parse().ok());
+    match chosen.and_then(|id| h.activities.into_iter().find(|a| a.id == id)) {
+        None => view! {
+            <p>"That activity report was not found for this CoS. Go back and select one of its reports."</p>
+        }
+        .into_any(),
         Some(a) => view! {
             <dl class="summary">
                 <div class="summary__row"><dt>"Date reported"</dt><dd>{a.reported}</dd></div>
@@ -50,10 +63,10 @@ fn details(h: CosHistories, _q: String) -> AnyView {
 
 #[component]
 pub fn ActivityHistoryPage() -> impl IntoView {
-    view! { <HistoryPage title="Activity history" body=list/> }
+    view! { <HistoryPage title="View CoS activity history" back=BackTo::Cos body=list/> }
 }
 
 #[component]
 pub fn ActivityDetailsPage() -> impl IntoView {
-    view! { <HistoryPage title="Activity details" body=details/> }
+    view! { <HistoryPage title="View CoS activity details" back=BackTo::ActivityHistory body=details/> }
 }

@@ -60,6 +60,10 @@ pub fn CosDetailsPage() -> impl IntoView {
                                         <a href=format!("{base}/activity-history{keep}") class="button button--secondary">"Activity history"</a>
                                         <a href=format!("{base}/ownership-history{keep}") class="button button--secondary">"Ownership history"</a>
                                         <a href=format!("{base}/transfer{keep}") class="button button--secondary">"Transfer"</a>
+                                        // A PDF made on the server, opened in a new tab (rel="external": not the router's).
+                                        <a href=format!("{base}/print") class="button" target="_blank" rel="external">
+                                            "Print"<span class="visually-hidden">" (PDF, opens in a new tab)"</span>
+                                        </a>
                                     }
                                 }
                             </div>

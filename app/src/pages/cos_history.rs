@@ -18,10 +18,18 @@ pub fn use_cos_path() -> (Memo<String>, Memo<String>) {
 
 pub use crate::domain::search::keep;
 
+/// Where a history screen's Back goes: the manual returns to the previous screen.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum BackTo {
+    Cos,
+    ActivityHistory,
+}
+
 /// A history screen: `title` for the heading, `body` renders the loaded histories.
 #[component]
 pub fn HistoryPage(
     title: &'static str,
+    back: BackTo,
     body: fn(CosHistories, String) -> AnyView,
 ) -> impl IntoView {
     let (number, q) = use_cos_path();
@@ -34,7 +42,10 @@ pub fn HistoryPage(
                     let q = q.get_untracked();
                     match histories.await {
                         Ok(h) => {
-                            let back = format!("/view-cos/{}{}", h.cos_number, keep(&q));
+                            let back = match back {
+                                BackTo::Cos => format!("/view-cos/{}{}", h.cos_number, keep(&q)),
+                                BackTo::ActivityHistory => format!("/view-cos/{}/activity-history{}", h.cos_number, keep(&q)),
+                            };
                             view! {
                                 <h1>{title}</h1>
                                 <p>"CoS " <strong>{h.cos_number.clone()}</strong> " " <span class="status">{h.status.clone()}</span></p>

@@ -1,7 +1,8 @@
-//! Ownership history: each transfer of the CoS between users of the sponsor.
+//! "View CoS ownership history": each transfer of the CoS between users of the sponsor.
 
 use crate::api::cos::CosHistories;
-use crate::pages::cos_history::HistoryPage;
+use crate::components::DataTable;
+use crate::pages::cos_history::{BackTo, HistoryPage};
 use leptos::prelude::*;
 
 fn body(h: CosHistories, _q: String) -> AnyView {
@@ -9,26 +10,17 @@ fn body(h: CosHistories, _q: String) -> AnyView {
         return view! { <p>"This CoS has not been transferred. It is still owned by the user who created it."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
-            <table class="table">
-                <caption class="visually-hidden">"Transfers, oldest first"</caption>
-                <thead><tr>
-                    <th scope="col">"From"</th><th scope="col">"To"</th><th scope="col">"Date"</th>
-                    <th scope="col">"Transferred by"</th><th scope="col">"With batch"</th>
-                </tr></thead>
-                <tbody>
-                    {h.transfers.into_iter().map(|(from, to, date, by, batch)| view! {
-                        <tr><td>{from}</td><td>{to}</td><td>{date}</td><td>{by}</td>
-                            <td>{if batch.is_empty() { "No".to_string() } else { batch }}</td></tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption="Transfers, oldest first" headings=&["From", "To", "Date", "Transferred by", "With batch"]>
+            {h.transfers.into_iter().map(|(from, to, date, by, batch)| view! {
+                <tr><td>{from}</td><td>{to}</td><td>{date}</td><td>{by}</td>
+                    <td>{if batch.is_empty() { "No".to_string() } else { batch }}</td></tr>
+            }).collect_view()}
+        </DataTable>
     }
     .into_any()
 }
 
 #[component]
 pub fn OwnershipHistoryPage() -> impl IntoView {
-    view! { <HistoryPage title="Ownership history" body/> }
+    view! { <HistoryPage title="View CoS ownership history" back=BackTo::Cos body/> }
 }

@@ -1,0 +1,69 @@
+//! Print: `GET /view-cos/{cos_number}/print` answers with the CoS as a PDF, inline, for the
+//! browser (or a phone's viewer) to show in a new tab. Reached by the same rule as View CoS.
+
+mod pdf;
+
+pub use pdf::{render, Printing};
+
+use crate::startup::AppState;
+use app::api::ssr::{actor_for, find_reachable_cos, SessionUser, USER_KEY};
+use app::domain::{dates::uk_date, permissions};
+use app::error::AppError;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use tower_sessions::Session;
+
+pub async fn print_cos(State(state): State<AppState>, session: Session, Path(number): Path<String>) -> Response {
+    match make(&state, &session, &number).await {
+        Ok((cos_number, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_string()),
+                (header::CONTENT_DISPOSITION, format!("inline; filename=\"CoS-{cos_number}.pdf\"")),
+                // Personal data: never kept in a shared cache.
+                (header::CACHE_CONTROL, "private, no-store".to_string()),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(AppError::SignInRequired) => {
+            let next = format!("/view-cos/{}/print", crate::middleware::urlencode(&number));
+            Redirect::to(&format!("/sign-in?next={}", crate::middleware::urlencode(&next))).into_response()
+        }
+        Err(e @ AppError::NotFound(_)) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+    }
+}
+
+async fn make(state: &AppState, session: &Session, number: &str) -> Result<(String, Vec<u8>), AppError> {
+    let su = session
+        .get::<SessionUser>(USER_KEY)
+        .await
+        .map_err(|e| AppError::internal("session", e))?
+        .ok_or(AppError::SignInRequired)?;
+    let (actor, user) = actor_for(&state.pool, su).await?;
+    let record = find_reachable_cos(&state.pool, &actor, number, permissions::can_view).await?;
+    let (cos_id, cos_number) = (record.id, record.cos_number.clone());
+    let view = app::api::cos::ssr::cos_view(&state.pool, record).await?;
+    let at = app::db::cos::record_print(&state.pool, actor.sponsor_id, actor.user_id, cos_id, &cos_number).await?;
+    let printed = format!(
+        "{} at {:02}:{:02} (UK time) by {} ({})",
+        uk_date(at.date()),
+        at.hour(),
+        at.minute(),
+        user.full_name,
+        user.user_id
+    );
+    // Laying out and compressing a PDF is CPU work: keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || {
+        render(&view, &Printing {
+            sponsor_name: &user.sponsor_name,
+            licence_number: &user.licence_number,
+            printed: &printed,
+        })
+    })
+    .await
+    .map_err(|e| AppError::internal("print", e))?
+    .map_err(|e| AppError::internal("print", e))?;
+    Ok((cos_number, bytes))
+}
