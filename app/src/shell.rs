@@ -2,6 +2,7 @@
 
 use crate::components::layout::provide_me;
 use crate::pages::{
+    advanced_search::AdvancedSearchPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
     not_found::NotFound,
@@ -60,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/advanced") view=AdvancedSearchPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number") view=CosDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/status-history") view=StatusHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/activity-history") view=ActivityHistoryPage ssr=SsrMode::Async/>

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod embedded_pg;
+pub mod export;
 pub mod jobs;
 pub mod middleware;
 pub mod print;

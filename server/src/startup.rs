@@ -1,6 +1,6 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
-use crate::{middleware, print, routes};
+use crate::{export, middleware, print, routes};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -60,6 +60,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/sign-out", post(routes::sign_out))
         .route("/health", get(routes::health))
         .route("/view-cos/{cos_number}/print", get(print::print_cos))
+        .route("/view-cos/advanced/export.csv", get(export::export_csv))
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

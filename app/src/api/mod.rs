@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each is thin: the current user from the session →
 //! a domain rule → the database → a DTO.
 
+pub mod advanced_search;
 pub mod auth;
 pub mod cos;
 pub mod transfer;

@@ -17,7 +17,7 @@ pub struct Hit {
 }
 
 /// `LIKE` treats % and _ as wildcards; a name is matched literally.
-fn like_prefix(s: &str) -> String {
+pub(crate) fn like_prefix(s: &str) -> String {
     let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("{escaped}%")
 }

@@ -1,6 +1,7 @@
 //! Every SQL statement of the product, as plain async functions taking a pool or a
 //! transaction. Nothing else writes SQL. Server only.
 
+pub mod advanced_search;
 pub mod audit;
 pub mod cos;
 pub mod users;

@@ -104,3 +104,11 @@ pub async fn active_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i
     .fetch_all(pool)
     .await
 }
+
+/// Every user of the sponsor, active or not (a CoS may still be owned by a former user).
+pub async fn all_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+    sqlx::query_as("SELECT id, full_name, user_id FROM users WHERE sponsor_id = $1 ORDER BY full_name, user_id")
+        .bind(sponsor_id)
+        .fetch_all(pool)
+        .await
+}

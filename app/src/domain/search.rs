@@ -143,6 +143,18 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
+/// Where Back returns to from a CoS opened from search results: `q` is the basic search's
+/// query string, or the path of an advanced search page. Only these two, never another site.
+pub fn back_to_results(q: &str) -> String {
+    if q.starts_with("/view-cos/advanced") && !q.contains("//") {
+        q.to_string()
+    } else if q.is_empty() || q.starts_with('/') {
+        "/view-cos".to_string()
+    } else {
+        format!("/view-cos?{q}")
+    }
+}
+
 /// `?q=…` for links that keep a search (`q` is its query string), or nothing.
 pub fn keep(q: &str) -> String {
     if q.is_empty() { String::new() } else { format!("?q={}", encode_component(q)) }

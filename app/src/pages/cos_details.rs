@@ -12,10 +12,7 @@ pub fn CosDetailsPage() -> impl IntoView {
     let number = move || params.read().get("cos_number").unwrap_or_default();
     let cos = Resource::new(number, view_cos);
     // Back returns to the results, with the search as it was.
-    let back = move || match query.read().get("q") {
-        Some(q) if !q.is_empty() => format!("/view-cos?{q}"),
-        _ => "/view-cos".to_string(),
-    };
+    let back = move || crate::domain::search::back_to_results(&query.read().get("q").unwrap_or_default());
 
     view! {
         <Page title="View CoS">

@@ -1,6 +1,7 @@
 //! One module per screen of the manual.
 
 pub mod activity_history;
+pub mod advanced_search;
 pub mod cos_details;
 pub mod cos_history;
 pub mod not_found;

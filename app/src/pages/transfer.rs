@@ -99,7 +99,7 @@ pub fn TransferredPage() -> impl IntoView {
                         ),
                         Err(_) => (
                             format!("CoS {number} has been transferred. You no longer own it, so it is not in your searches."),
-                            if q.is_empty() { "/view-cos".to_string() } else { format!("/view-cos?{q}") },
+                            crate::domain::search::back_to_results(&q),
                         ),
                     };
                     view! {

@@ -42,7 +42,7 @@ fn value_of<'a>(f: &'a CosSearchForm, name: &str) -> &'a str {
 }
 
 /// Opens a CoS: a redirect on the server, a navigation in the browser.
-fn open(path: String) {
+pub fn open(path: String) {
     #[cfg(feature = "ssr")]
     leptos_axum::redirect(&path);
     #[cfg(not(feature = "ssr"))]
@@ -120,6 +120,7 @@ pub fn ViewCosPage() -> impl IntoView {
                             <div class="actions">
                                 <button type="submit" class="button">"Next"</button>
                                 <a href="/view-cos" class="link-button">"Clear"</a>
+                                <a href="/view-cos/advanced" class="link-button advanced-link">"Advanced"</a>
                             </div>
                         </Form>
                         <Results result f/>

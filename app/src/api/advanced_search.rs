@@ -1,0 +1,138 @@
+//! Advanced search: the choices of its drop-downs, and one page of results.
+
+use crate::api::cos::SearchHit;
+use crate::domain::advanced_search::AdvancedForm;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The drop-downs of the form: (id, label).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choices {
+    pub activities: Vec<(i16, String)>,
+    pub routes: Vec<(i16, String)>,
+    /// A Level 2 user sees only themselves: they search only their own CoS.
+    pub owners: Vec<(i64, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AdvancedOutcome {
+    /// (field, message) for each filter that is wrong; nothing was searched.
+    Invalid(Vec<(String, String)>),
+    Results {
+        hits: Vec<SearchHit>,
+        total: i64,
+        /// Cursor parameters (`after=…` / `before=…`) of the neighbouring pages.
+        next: Option<String>,
+        previous: Option<String>,
+    },
+}
+
+#[server(endpoint = "cos/advanced-choices")]
+pub async fn advanced_choices() -> Result<Choices, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::permissions;
+
+    let (actor, user) = actor().await?;
+    let pool = pool()?;
+    let owners = if permissions::sees_only_own(&actor) {
+        vec![(user.id, format!("{} ({})", user.full_name, user.user_id))]
+    } else {
+        db::users::all_users(&pool, actor.sponsor_id)
+            .await?
+            .into_iter()
+            .map(|(id, name, login)| (id, format!("{name} ({login})")))
+            .collect()
+    };
+    Ok(Choices {
+        activities: db::advanced_search::activity_types(&pool).await?,
+        routes: db::advanced_search::routes(&pool).await?,
+        owners,
+    })
+}
+
+#[server(endpoint = "cos/advanced-search")]
+pub async fn advanced_search(form: AdvancedForm) -> Result<AdvancedOutcome, AppError> {
+    use crate::api::ssr::{actor, pool};
+    let (actor, _) = actor().await?;
+    ssr::run(&pool()?, &actor, &form).await
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::api::cos::worker_name;
+    use crate::db;
+    use crate::domain::advanced_search::{AdvancedSearch, Cursor, Direction};
+    use crate::domain::{dates::uk_date, permissions};
+
+    /// The filters checked against this sponsor's routes, activity types and users: an id
+    /// from a hand-edited URL that names nothing gets a message by its field.
+    pub async fn parse(
+        pool: &db::PgPool,
+        actor: &permissions::Actor,
+        form: &AdvancedForm,
+    ) -> Result<Result<AdvancedSearch, Vec<(String, String)>>, AppError> {
+        let s = match form.parse() {
+            Ok(s) => s,
+            Err(e) => return Ok(Err(e)),
+        };
+        let mut errors = Vec::new();
+        if let Some(r) = s.route {
+            if !db::advanced_search::routes(pool).await?.iter().any(|(id, _)| *id == r) {
+                errors.push(("route".into(), "Select a route from the list.".into()));
+            }
+        }
+        if let Some(a) = s.activity {
+            if !db::advanced_search::activity_types(pool).await?.iter().any(|(id, _)| *id == a) {
+                errors.push(("activity".into(), "Select a reported activity from the list.".into()));
+            }
+        }
+        if let Some(o) = s.owner {
+            let known = db::users::all_users(pool, actor.sponsor_id).await?.iter().any(|(id, _, _)| *id == o);
+            if !known || (permissions::sees_only_own(actor) && o != actor.user_id) {
+                errors.push(("owner".into(), "Select an owner from the list.".into()));
+            }
+        }
+        Ok(if errors.is_empty() { Ok(s) } else { Err(errors) })
+    }
+
+    pub async fn run(pool: &db::PgPool, actor: &permissions::Actor, form: &AdvancedForm) -> Result<AdvancedOutcome, AppError> {
+        let s = match parse(pool, actor, form).await? {
+            Ok(s) => s,
+            Err(e) => return Ok(AdvancedOutcome::Invalid(e)),
+        };
+        let owner_only = permissions::sees_only_own(actor).then_some(actor.user_id);
+        let (page, more) = db::advanced_search::page(pool, actor.sponsor_id, owner_only, &s).await?;
+        let total = db::advanced_search::count(pool, actor.sponsor_id, owner_only, &s).await?;
+        let cursor = |h: &db::advanced_search::Hit| Cursor { key: h.sort_key.clone(), id: h.id };
+        let dir = s.cursor.as_ref().map(|(d, _)| *d);
+        let next = match (dir, page.last()) {
+            (Some(Direction::Before), Some(last)) => Some(format!("after={}", cursor(last).to_param())),
+            (_, Some(last)) if more => Some(format!("after={}", cursor(last).to_param())),
+            _ => None,
+        };
+        let previous = match (dir, page.first()) {
+            (Some(Direction::After), Some(first)) => Some(format!("before={}", cursor(first).to_param())),
+            (Some(Direction::Before), Some(first)) if more => Some(format!("before={}", cursor(first).to_param())),
+            _ => None,
+        };
+        Ok(AdvancedOutcome::Results {
+            total,
+            next,
+            previous,
+            hits: page
+                .into_iter()
+                .map(|h| SearchHit {
+                    worker_name: worker_name(h.family_name.as_deref(), h.given_names.as_deref()),
+                    cos_number: h.cos_number,
+                    route: h.route,
+                    status: h.status,
+                    status_date: uk_date(h.status_date.date()),
+                    owner: h.owner_name,
+                })
+                .collect(),
+        })
+    }
+}

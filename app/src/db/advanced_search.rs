@@ -1,0 +1,187 @@
+//! Advanced search over every CoS of a sponsor: one page at a time by keyset (so page 1,000
+//! costs what page 1 does), the count of matches, and every match streamed for the CSV export.
+//! The statement is built with only the filters given, so each combination gets its own plan.
+
+use crate::domain::advanced_search::{AdvancedSearch, Cursor, Direction, Sort};
+use sqlx::{FromRow, PgPool, Postgres, QueryBuilder};
+use std::future::Future;
+use time::{Date, OffsetDateTime};
+
+#[derive(FromRow, Debug, Clone)]
+pub struct Hit {
+    pub id: i64,
+    pub cos_number: String,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub route: String,
+    pub status: String,
+    pub status_date: OffsetDateTime,
+    pub owner_name: String,
+    pub date_assigned: Option<Date>,
+    pub expiry_date: Option<Date>,
+    /// The sort key as text, for the cursor of the next or previous page.
+    pub sort_key: String,
+}
+
+const SELECT: &str = "SELECT c.id, c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
+        u.full_name AS owner_name, c.date_assigned, c.expiry_date, ";
+
+fn sort_key(sort: Sort) -> &'static str {
+    match sort {
+        Sort::StatusDate => "to_char(c.status_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')",
+        Sort::CosNumber => "c.cos_number",
+        Sort::Name => "sms_fold(coalesce(c.family_name, '')) || E'\\t' || sms_fold(coalesce(c.given_names, ''))",
+    }
+}
+
+/// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given.
+fn push_from_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
+    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id WHERE c.sponsor_id = ");
+    qb.push_bind(sponsor_id);
+    if let Some(o) = owner_only {
+        qb.push(" AND c.owner_id = ").push_bind(o);
+    }
+    if let Some(o) = s.owner {
+        qb.push(" AND c.owner_id = ").push_bind(o);
+    }
+    let b = &s.basic;
+    if let Some(n) = &b.cos_number {
+        qb.push(" AND c.cos_number = ").push_bind(n.clone());
+    }
+    if let Some(f) = &b.family_name {
+        qb.push(" AND sms_fold(c.family_name) LIKE sms_fold(").push_bind(super::cos::like_prefix(f)).push(")");
+    }
+    if let Some(g) = &b.given_name {
+        qb.push(" AND sms_fold(c.given_names) LIKE sms_fold(").push_bind(super::cos::like_prefix(g)).push(")");
+    }
+    if let Some(d) = b.date_of_birth {
+        qb.push(" AND c.date_of_birth = ").push_bind(d);
+    }
+    if let Some(n) = &b.nationality {
+        qb.push(" AND sms_fold(c.nationality) = sms_fold(").push_bind(n.clone()).push(")");
+    }
+    if let Some(p) = &b.passport_number {
+        qb.push(" AND upper(replace(c.passport_number, ' ', '')) = ").push_bind(p.clone());
+    }
+    if let Some(r) = s.route {
+        qb.push(" AND c.route_id = ").push_bind(r);
+    }
+    if !s.statuses.is_empty() {
+        let statuses: Vec<String> = s.statuses.iter().map(|s| s.as_str().to_string()).collect();
+        qb.push(" AND c.status = ANY(").push_bind(statuses).push(")");
+    }
+    // Dates are UK days: from the start of `from` to the end of `to`, in UK time.
+    if let Some(f) = s.changed_from {
+        qb.push(" AND c.status_date >= (").push_bind(f).push("::date)::timestamp AT TIME ZONE 'Europe/London'");
+    }
+    if let Some(t) = s.changed_to {
+        qb.push(" AND c.status_date < (").push_bind(t).push("::date + 1)::timestamp AT TIME ZONE 'Europe/London'");
+    }
+    if let Some(a) = s.activity {
+        qb.push(" AND EXISTS (SELECT 1 FROM activity_reports a WHERE a.sponsor_id = c.sponsor_id AND a.cos_id = c.id AND a.activity_type_id = ")
+            .push_bind(a)
+            .push(")");
+    }
+}
+
+/// `ORDER BY` for the sort, reversed when reading backwards.
+fn push_order(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, backwards: bool) {
+    let (asc, desc) = if backwards { ("DESC", "ASC") } else { ("ASC", "DESC") };
+    match sort {
+        Sort::StatusDate => qb.push(format!(" ORDER BY c.status_date {desc}, c.id {desc}")),
+        Sort::CosNumber => qb.push(format!(" ORDER BY c.cos_number {asc}")),
+        Sort::Name => qb.push(format!(
+            " ORDER BY sms_fold(coalesce(c.family_name, '')) {asc}, sms_fold(coalesce(c.given_names, '')) {asc}, c.id {asc}"
+        )),
+    };
+}
+
+/// Rows strictly beyond the cursor in the reading direction.
+fn push_cursor(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, dir: Direction, c: &Cursor) {
+    // In list order, "after" means further down the list.
+    let down = dir == Direction::After;
+    match sort {
+        Sort::StatusDate => {
+            let op = if down { "<" } else { ">" };
+            qb.push(format!(" AND (c.status_date, c.id) {op} (")).push_bind(c.key.clone()).push("::timestamptz, ").push_bind(c.id).push(")");
+        }
+        Sort::CosNumber => {
+            let op = if down { ">" } else { "<" };
+            qb.push(format!(" AND c.cos_number {op} ")).push_bind(c.key.clone());
+        }
+        Sort::Name => {
+            let op = if down { ">" } else { "<" };
+            let (family, given) = c.key.split_once('\t').unwrap_or((c.key.as_str(), ""));
+            qb.push(format!(" AND (sms_fold(coalesce(c.family_name, '')), sms_fold(coalesce(c.given_names, '')), c.id) {op} ("))
+                .push_bind(family.to_string())
+                .push(", ")
+                .push_bind(given.to_string())
+                .push(", ")
+                .push_bind(c.id)
+                .push(")");
+        }
+    }
+}
+
+/// One page in list order, and whether there is more beyond it in the direction read.
+pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
+    let backwards = matches!(s.cursor, Some((Direction::Before, _)));
+    let mut qb = QueryBuilder::new(SELECT);
+    qb.push(sort_key(s.sort)).push(" AS sort_key");
+    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    if let Some((dir, c)) = &s.cursor {
+        push_cursor(&mut qb, s.sort, *dir, c);
+    }
+    push_order(&mut qb, s.sort, backwards);
+    qb.push(" LIMIT ").push_bind(s.per_page as i64 + 1);
+    let mut rows: Vec<Hit> = qb.build_query_as().fetch_all(pool).await?;
+    let more = rows.len() > s.per_page as usize;
+    rows.truncate(s.per_page as usize);
+    if backwards {
+        rows.reverse();
+    }
+    Ok((rows, more))
+}
+
+/// How many CoS match.
+pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
+    let mut qb = QueryBuilder::new("SELECT count(*)");
+    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    qb.build_query_scalar().fetch_one(pool).await
+}
+
+/// Every match in list order, one row at a time, for the export: nothing is held in memory.
+/// `each` returns false to stop (the download was abandoned).
+pub async fn for_each_match<F, Fut>(
+    pool: &PgPool,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    s: &AdvancedSearch,
+    mut each: F,
+) -> sqlx::Result<()>
+where
+    F: FnMut(Hit) -> Fut,
+    Fut: Future<Output = bool>,
+{
+    use futures::TryStreamExt;
+    let mut qb = QueryBuilder::new(SELECT);
+    qb.push(sort_key(s.sort)).push(" AS sort_key");
+    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    push_order(&mut qb, s.sort, false);
+    let mut rows = qb.build_query_as::<Hit>().fetch(pool);
+    while let Some(hit) = rows.try_next().await? {
+        if !each(hit).await {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The choices of the form's drop-downs: (id, name).
+pub async fn routes(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
+    sqlx::query_as("SELECT id, name FROM routes ORDER BY name").fetch_all(pool).await
+}
+
+pub async fn activity_types(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
+    sqlx::query_as("SELECT id, name FROM activity_types ORDER BY name").fetch_all(pool).await
+}

@@ -1,0 +1,284 @@
+//! View CoS → "Advanced": every filter of the manual's guide 5 beside the basic fields.
+//! A GET form, so the whole search (filters, sort, page size, page) lives in the URL and
+//! works without WebAssembly; once hydrated, results follow the filters as they change.
+
+use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
+use crate::components::{ErrorSummary, Page};
+use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
+use crate::domain::search::encode_component;
+use crate::domain::Status;
+use leptos::prelude::*;
+use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
+
+pub const PATH: &str = "/view-cos/advanced";
+
+fn form_from_query(q: &leptos_router::params::ParamsMap) -> AdvancedForm {
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for key in [
+        "cos_number", "family_name", "given_name", "date_of_birth", "nationality", "passport_number", "activity",
+        "route", "status", "changed_from", "changed_to", "owner", "sort", "per_page", "after", "before", "page",
+    ] {
+        for v in q.get_all(key).unwrap_or_default() {
+            pairs.push((key.to_string(), v));
+        }
+    }
+    AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// Once hydrated: the form's current values as a search URL, a moment after the last change.
+#[cfg(not(feature = "ssr"))]
+fn follow(form: &web_sys::HtmlFormElement, generation: StoredValue<u32>) {
+    use crate::domain::advanced_search::query_pairs;
+    let Ok(data) = web_sys::FormData::new_with_form(form) else { return };
+    let Ok(params) = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
+    let pairs = query_pairs(&String::from(params.to_string()));
+    let f = AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let url = format!("{PATH}?{}", f.to_query(None, 1));
+    generation.update_value(|g| *g += 1);
+    let mine = generation.get_value();
+    let navigate = leptos_router::hooks::use_navigate();
+    set_timeout(
+        move || {
+            // A newer change supersedes this one.
+            if generation.get_value() == mine {
+                navigate(&url, leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() });
+            }
+        },
+        std::time::Duration::from_millis(350),
+    );
+}
+
+#[component]
+pub fn AdvancedSearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let form = Memo::new(move |_| form_from_query(&query.read()));
+    let choices = Resource::new(|| (), |_| advanced_choices());
+    let outcome = Resource::new(move || form.get(), advanced_search);
+    let generation = StoredValue::new(0u32);
+    // Radio + Next sends `open` (the chosen CoS) and `back` (this page of results).
+    let to_open = Memo::new(move |_| {
+        let q = query.read();
+        let n = crate::domain::CosNumber::parse(&q.get("open")?).ok()?;
+        let back = q.get("back").filter(|b| b.starts_with(PATH)).unwrap_or_else(|| PATH.to_string());
+        Some(format!("/view-cos/{}?q={}", n.as_str(), encode_component(&back)))
+    });
+    let on_input = move |ev: leptos::ev::Event| {
+        #[cfg(not(feature = "ssr"))]
+        {
+            use wasm_bindgen::JsCast;
+            if let Some(form) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) {
+                follow(&form, generation);
+            }
+        }
+        #[cfg(feature = "ssr")]
+        let _ = (ev, generation);
+    };
+
+    view! {
+        <Page title="Advanced search">
+            {move || to_open.get().map(crate::pages::view_cos::open)}
+            <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a></p>
+            <h1>"Advanced search"</h1>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let choices = choices.await.unwrap_or_default();
+                    let f = form.get_untracked();
+                    let errors = match outcome.get_untracked() {
+                        Some(Ok(AdvancedOutcome::Invalid(e))) => e,
+                        _ => vec![],
+                    };
+                    view! {
+                        <ErrorSummary errors=errors.clone()/>
+                        <Filters f choices errors on_input/>
+                    }
+                })}
+            </Suspense>
+            <Transition fallback=|| view! { <p role="status">"Searching…"</p> }>
+                {move || Suspend::new(async move {
+                    let result = outcome.await;
+                    view! { <Results result f=form.get_untracked()/> }
+                })}
+            </Transition>
+        </Page>
+    }
+}
+
+fn field_error(errors: &[(String, String)], name: &str) -> Option<String> {
+    errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
+}
+
+#[component]
+fn Filters(
+    f: AdvancedForm,
+    choices: Choices,
+    errors: Vec<(String, String)>,
+    on_input: impl Fn(leptos::ev::Event) + Clone + 'static,
+) -> impl IntoView {
+    let errs = errors.clone();
+    let select = move |name: &'static str, label: &'static str, any: &'static str, options: Vec<(String, String)>, current: String| {
+        let error = field_error(&errs, name);
+        view! {
+            <div class="field" class:field--error=error.is_some()>
+                <label for=name>{label}</label>
+                {error.clone().map(|e| view! { <p class="field__error" id=format!("{name}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                <select id=name name=name aria-describedby=error.as_ref().map(|_| format!("{name}-error"))>
+                    <option value="">{any}</option>
+                    {options.into_iter().map(|(v, l)| {
+                        let selected = v == current;
+                        view! { <option value=v selected=selected>{l}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+        }
+    };
+    let errs = errors.clone();
+    let text = move |name: &'static str, label: &'static str, hint: &'static str, value: String| {
+        let error = field_error(&errs, name);
+        let described = [(!hint.is_empty()).then(|| format!("{name}-hint")), error.as_ref().map(|_| format!("{name}-error"))]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        view! {
+            <div class="field" class:field--error=error.is_some()>
+                <label for=name>{label}</label>
+                {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=format!("{name}-hint")>{hint}</p> })}
+                {error.clone().map(|e| view! { <p class="field__error" id=format!("{name}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                <input id=name name=name type="text" value=value autocomplete="off"
+                    aria-describedby=(!described.is_empty()).then_some(described)
+                    aria-invalid=error.is_some().then_some("true")/>
+            </div>
+        }
+    };
+    let status_error = field_error(&errors, "statuses");
+    let status_invalid = status_error.is_some();
+    let b = f.basic.clone();
+    view! {
+        <Form method="GET" action=PATH attr:class="form search-form" on:input=on_input.clone() on:change=on_input>
+            {select("activity", "Reported activity", "Any activity",
+                choices.activities.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(), f.activity.clone())}
+            {select("route", "Route", "Any route",
+                choices.routes.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(), f.route.clone())}
+            <fieldset class="fieldset field" class:field--error=status_invalid id="statuses">
+                <legend>"CoS status"</legend>
+                {status_error.map(|e| view! { <p class="field__error"><span class="visually-hidden">"Error: "</span>{e}</p> })}
+                <div class="checkboxes">
+                    {Status::ALL.into_iter().map(|s| {
+                        let id = format!("status-{}", s.slug());
+                        let checked = f.statuses.iter().any(|x| x == s.slug() || x == s.as_str());
+                        view! {
+                            <div class="checkbox">
+                                <input type="checkbox" id=id.clone() name="status" value=s.slug() checked=checked/>
+                                <label for=id>{s.as_str()}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+            {text("changed_from", "Last changed status from", "For example 01/10/2026", f.changed_from.clone())}
+            {text("changed_to", "Last changed status to", "For example 29/11/2026", f.changed_to.clone())}
+            {select("owner", "Owner", "Any owner",
+                choices.owners.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(), f.owner.clone())}
+            {text("cos_number", "CoS number", "", b.cos_number)}
+            {text("family_name", "Family name", "Matches names that start with what you type", b.family_name)}
+            {text("given_name", "Given name", "", b.given_name)}
+            {text("date_of_birth", "Date of birth", "For example 27/03/1990", b.date_of_birth)}
+            {text("nationality", "Nationality", "", b.nationality)}
+            {text("passport_number", "Passport number", "", b.passport_number)}
+            {select("sort", "Sort by", Sort::StatusDate.label(),
+                Sort::ALL[1..].iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect(), f.sort.clone())}
+            {select("per_page", "Results a page", "25",
+                PAGE_SIZES[1..].iter().map(|n| (n.to_string(), n.to_string())).collect(), f.per_page.clone())}
+            <div class="actions">
+                <button type="submit" class="button">"Search"</button>
+                <a href=PATH class="link-button">"Clear"</a>
+            </div>
+        </Form>
+    }
+}
+
+#[component]
+fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedForm) -> impl IntoView {
+    let (hits, total, next, previous) = match result {
+        Err(e) => return view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+        Ok(AdvancedOutcome::Invalid(_)) => {
+            return view! { <p role="status">"Correct the search above to see results."</p> }.into_any()
+        }
+        Ok(AdvancedOutcome::Results { hits, total, next, previous }) => (hits, total, next, previous),
+    };
+    let here = f.to_query(None, 1);
+    let current = {
+        let mut q = here.clone();
+        for (k, v) in [("after", &f.after), ("before", &f.before)] {
+            if !v.is_empty() {
+                q.push_str(&format!("&{k}={}", encode_component(v)));
+            }
+        }
+        if f.page > 1 {
+            q.push_str(&format!("&page={}", f.page));
+        }
+        q
+    };
+    // Back from a CoS returns to exactly this page of results.
+    let back = encode_component(&format!("{PATH}?{current}"));
+    let export = format!("{PATH}/export.csv?{here}");
+    let page_link = |cursor: String, page: u32| {
+        let sep = if here.is_empty() { "" } else { "&" };
+        format!("{PATH}?{here}{sep}{cursor}&page={page}")
+    };
+    let page = f.page;
+    view! {
+        <h2 id="results">"Search results"</h2>
+        <p role="status">
+            {match total { 0 => "No CoS match your search.".to_string(), 1 => "1 CoS matches your search.".to_string(),
+                n => format!("{n} CoS match your search.") }}
+            {(total > hits.len() as i64).then(|| format!(" Page {page}."))}
+        </p>
+        {(total > 0).then(|| view! {
+            <p><a href=export.clone() rel="external" download="">"Export CSV"</a>
+               <span class="hint">{format!(" (all {total}, one row per CoS)")}</span></p>
+            // Radio and Next, as in the manual: this page opens the chosen CoS (see `open`).
+            <Form method="GET" action=PATH>
+                <input type="hidden" name="back" value=format!("{PATH}?{current}")/>
+                <fieldset class="fieldset">
+                    <legend class="visually-hidden">"Select a CoS, then Next"</legend>
+                    <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
+                        <table class="table">
+                            <thead><tr>
+                                <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                                <th scope="col">"CoS number"</th><th scope="col">"Worker"</th><th scope="col">"Route"</th>
+                                <th scope="col">"Status"</th><th scope="col">"Status date"</th><th scope="col">"Owner"</th>
+                            </tr></thead>
+                            <tbody>
+                                {hits.into_iter().map(|h| {
+                                    let id = format!("pick-{}", h.cos_number);
+                                    let href = format!("/view-cos/{}?q={}", h.cos_number, back);
+                                    view! {
+                                        <tr>
+                                            <td><input type="radio" class="radio" name="open" id=id.clone() value=h.cos_number.clone() required=true
+                                                aria-label=format!("Select {}", h.cos_number)/></td>
+                                            <td><a href=href>{h.cos_number}</a></td>
+                                            <td>{h.worker_name}</td>
+                                            <td>{h.route}</td>
+                                            <td><span class="status">{h.status}</span></td>
+                                            <td>{h.status_date}</td>
+                                            <td>{h.owner}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                </fieldset>
+                <div class="actions"><button type="submit" class="button">"Next"</button></div>
+            </Form>
+            <nav class="pager" aria-label="Results pages">
+                {previous.clone().map(|c| view! { <a href=page_link(c, page.saturating_sub(1).max(1)) rel="prev">"Previous page"</a> })}
+                {(page > 1).then(|| view! { <a href=format!("{PATH}?{here}")>"First page"</a> })}
+                {next.clone().map(|c| view! { <a href=page_link(c, page + 1) rel="next">"Next page"</a> })}
+            </nav>
+        })}
+    }
+    .into_any()
+}
