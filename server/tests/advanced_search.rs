@@ -233,3 +233,25 @@ async fn export_csv_streams_every_match(pool: PgPool) {
     let r = anon.get(app.url("/view-cos/advanced/export.csv")).send().await.unwrap();
     assert_eq!(r.status(), 303);
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_browser_can_call_the_search_with_no_status_ticked(pool: PgPool) {
+    // The hydrated page calls the server function with the form url-encoded; an empty list
+    // of statuses is then simply absent.
+    seed_demo(&pool).await;
+    let app = spawn(pool.clone()).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let r = c
+        .post(app.url("/api/cos/advanced-search"))
+        .header("accept", "application/json")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("form[route]=&form[page]=1")
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let body = r.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Results"), "{body}");
+}

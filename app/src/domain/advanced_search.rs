@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 /// What the URL (or the form) holds, as typed, so that a bad value can be shown back.
+/// (`default`: a server-function call encodes an empty list as nothing at all.)
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AdvancedForm {
     pub basic: CosSearchForm,
     /// Activity type id.
