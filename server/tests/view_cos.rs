@@ -120,8 +120,12 @@ async fn the_view_cos_screen_shows_every_field(pool: PgPool) {
     }
     assert!(html.contains(&htmlescape(&family)), "family name");
     assert_eq!(status_of(&html), status);
-    // Back keeps the search.
-    assert!(html.contains(&format!("href=\"/view-cos?cos_number={}\"", number.to_lowercase())), "{html}");
+    // Back keeps the search, and shows the one match as a list rather than opening it again.
+    let back = format!("/view-cos?cos_number={}&amp;list=1", number.to_lowercase());
+    assert!(html.contains(&format!("href=\"{back}\"")), "{html}");
+    let (code, html) = app.page(&c, &back.replace("&amp;", "&")).await;
+    assert_eq!(code, 200, "no redirect this time");
+    assert!(html.contains("1 CoS matches your search") && html.contains(&format!(">{number}</a>")), "{html}");
 }
 
 fn status_of(html: &str) -> String {

@@ -126,14 +126,7 @@ fn push_cursor(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, dir: Direction, 
 /// One page in list order, and whether there is more beyond it in the direction read.
 pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
-    let mut qb = QueryBuilder::new(SELECT);
-    qb.push(sort_key(s.sort)).push(" AS sort_key");
-    push_from_where(&mut qb, sponsor_id, owner_only, s);
-    if let Some((dir, c)) = &s.cursor {
-        push_cursor(&mut qb, s.sort, *dir, c);
-    }
-    push_order(&mut qb, s.sort, backwards);
-    qb.push(" LIMIT ").push_bind(s.per_page as i64 + 1);
+    let mut qb = page_query("", sponsor_id, owner_only, s);
     let mut rows: Vec<Hit> = qb.build_query_as().fetch_all(pool).await?;
     let more = rows.len() > s.per_page as usize;
     rows.truncate(s.per_page as usize);
@@ -141,6 +134,31 @@ pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &A
         rows.reverse();
     }
     Ok((rows, more))
+}
+
+fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
+    let backwards = matches!(s.cursor, Some((Direction::Before, _)));
+    let mut qb = QueryBuilder::new(format!("{prefix}{SELECT}"));
+    qb.push(sort_key(s.sort)).push(" AS sort_key");
+    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    if let Some((dir, c)) = &s.cursor {
+        push_cursor(&mut qb, s.sort, *dir, c);
+    }
+    push_order(&mut qb, s.sort, backwards);
+    qb.push(" LIMIT ").push_bind(s.per_page as i64 + 1);
+    qb
+}
+
+/// The plan Postgres chooses for a page (for `make bench`, which prints it).
+pub async fn explain_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
+    page_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().fetch_all(pool).await
+}
+
+/// The plan of the count (for `make bench`).
+pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
+    let mut qb = QueryBuilder::new("EXPLAIN SELECT count(*)");
+    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    qb.build_query_scalar().fetch_all(pool).await
 }
 
 /// How many CoS match.

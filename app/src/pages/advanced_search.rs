@@ -56,6 +56,7 @@ pub fn AdvancedSearchPage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| advanced_choices());
     let outcome = Resource::new(move || form.get(), advanced_search);
     let generation = StoredValue::new(0u32);
+    let searching = RwSignal::new(false);
     // Radio + Next sends `open` (the chosen CoS) and `back` (this page of results).
     let to_open = Memo::new(move |_| {
         let q = query.read();
@@ -94,12 +95,16 @@ pub fn AdvancedSearchPage() -> impl IntoView {
                     }
                 })}
             </Suspense>
-            <Transition fallback=|| view! { <p role="status">"Searching…"</p> }>
-                {move || Suspend::new(async move {
-                    let result = outcome.await;
-                    view! { <Results result f=form.get_untracked()/> }
-                })}
-            </Transition>
+            // While newer results are on their way the old ones stay, marked as out of date.
+            <p class="progress" aria-live="polite">{move || searching.get().then_some("Searching…")}</p>
+            <div class="results" aria-busy=move || searching.get().then_some("true") class:results--stale=move || searching.get()>
+                <Transition fallback=|| view! { <p>"Searching…"</p> } set_pending=searching>
+                    {move || Suspend::new(async move {
+                        let result = outcome.await;
+                        view! { <Results result f=form.get_untracked()/> }
+                    })}
+                </Transition>
+            </div>
         </Page>
     }
 }

@@ -123,7 +123,7 @@ pub fn ViewCosPage() -> impl IntoView {
                                 <a href="/view-cos/advanced" class="link-button advanced-link">"Advanced"</a>
                             </div>
                         </Form>
-                        <Results result f/>
+                        <Results result f list=query.with_untracked(|q| q.get("list").is_some())/>
                     }
                 })}
             </Suspense>
@@ -132,7 +132,7 @@ pub fn ViewCosPage() -> impl IntoView {
 }
 
 #[component]
-fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchForm) -> impl IntoView {
+fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchForm, list: bool) -> impl IntoView {
     match result {
         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         Ok(SearchOutcome::Blank) => {
@@ -141,8 +141,10 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
         Ok(SearchOutcome::Invalid(_)) => ().into_any(),
         Ok(SearchOutcome::Results { hits, total, page, pages }) => {
             let q = f.to_query(page);
-            if total == 1 && page == 1 {
-                open(format!("/view-cos/{}?q={}", hits[0].cos_number, encode(&q)));
+            // One match opens it; Back from there shows it as a one-row list (`list`), or
+            // Back would open it again.
+            if total == 1 && page == 1 && !list {
+                open(format!("/view-cos/{}?q={}", hits[0].cos_number, encode(&format!("{q}&list=1"))));
             }
             if total == 0 {
                 return view! {
@@ -155,7 +157,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
             view! {
                 <h2 id="results">"Search results"</h2>
                 <p role="status">
-                    {format!("{total} CoS match your search")}
+                    {if total == 1 { "1 CoS matches your search".to_string() } else { format!("{total} CoS match your search") }}
                     {(pages > 1).then(|| format!(" (page {page} of {pages})"))}
                     "."
                 </p>

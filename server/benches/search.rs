@@ -1,0 +1,271 @@
+//! `make bench`: the advanced search, its pages, its CSV export and Print, measured on the
+//! generated data of 1,000,000 CoS (1,000 sponsors, the largest holding 100,000). Each HTTP
+//! figure stands beside a baseline taken in the same process: the same SQL run straight on
+//! Postgres, or page 1 for page 1,000. Prints figures; asserts nothing.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use app::api::advanced_search::ssr::parse;
+use app::db::advanced_search as db;
+use app::domain::advanced_search::{query_pairs, AdvancedForm};
+use app::domain::{permissions::Actor, Level};
+use sqlx::postgres::PgPoolOptions;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const RUNS: usize = 40;
+
+fn form(q: &str) -> AdvancedForm {
+    let pairs = query_pairs(q);
+    AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// The body the hydrated page sends to the search server function.
+fn server_fn_body(f: &AdvancedForm) -> String {
+    let enc = app::domain::search::encode_component;
+    let b = &f.basic;
+    let mut parts = vec![];
+    for (k, v) in [("cos_number", &b.cos_number), ("family_name", &b.family_name), ("given_name", &b.given_name),
+        ("date_of_birth", &b.date_of_birth), ("nationality", &b.nationality), ("passport_number", &b.passport_number)] {
+        parts.push(format!("form[basic][{k}]={}", enc(v)));
+    }
+    parts.push("form[basic][page]=0".into());
+    for (k, v) in [("activity", &f.activity), ("route", &f.route), ("changed_from", &f.changed_from), ("changed_to", &f.changed_to),
+        ("owner", &f.owner), ("sort", &f.sort), ("per_page", &f.per_page), ("after", &f.after), ("before", &f.before)] {
+        parts.push(format!("form[{k}]={}", enc(v)));
+    }
+    for (i, s) in f.statuses.iter().enumerate() {
+        parts.push(format!("form[statuses][{i}]={}", enc(s)));
+    }
+    parts.push(format!("form[page]={}", f.page));
+    parts.join("&")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// (p50, p95) in milliseconds.
+fn percentiles(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    (ms(v[v.len() / 2]), ms(v[(v.len() * 95 / 100).min(v.len() - 1)]))
+}
+
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// Index names and scan kinds of a plan, in order: what the note reports.
+fn plan_summary(plan: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for line in plan {
+        let l = line.trim().trim_start_matches("->").trim();
+        for kind in ["Index Only Scan", "Index Scan Backward", "Index Scan", "Bitmap Index Scan", "Seq Scan"] {
+            if let Some(rest) = l.find(kind).map(|at| &l[at + kind.len()..]) {
+                let name = rest.split_whitespace().find(|w| *w != "using" && *w != "on").unwrap_or("");
+                let item = format!("{kind} {name}");
+                if !out.contains(&item) {
+                    out.push(item);
+                }
+                break;
+            }
+        }
+        if l.starts_with("Sort ") && !out.iter().any(|o| o == "Sort") {
+            out.push("Sort".into());
+        }
+    }
+    out.join(" + ")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("run through `make bench`, which sets DATABASE_URL"))?;
+    let pool = PgPoolOptions::new().max_connections(16).connect(&url).await?;
+    app::db::MIGRATOR.run(&pool).await?;
+    let (cos, sponsors): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT count(*) FROM cos), (SELECT count(*) FROM sponsors)").fetch_one(&pool).await?;
+    anyhow::ensure!(cos == 1_000_000 && sponsors == 1_000, "expected the bench data (1,000,000 CoS, 1,000 sponsors); found {cos} CoS, {sponsors} sponsors");
+    let (sponsor_id, largest): (i64, i64) =
+        sqlx::query_as("SELECT sponsor_id, count(*) FROM cos GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetch_one(&pool).await?;
+    let (user_id, login): (i64, String) =
+        sqlx::query_as("SELECT id, user_id FROM users WHERE sponsor_id = $1 AND user_id = 'l1.demo'").bind(sponsor_id).fetch_one(&pool).await?;
+    let actor = Actor { user_id, sponsor_id, level: Level::One };
+    println!("Bench data: {cos} CoS over {sponsors} sponsors; the largest (sponsor {sponsor_id}) holds {largest}; signed in as {login} (Level 1).");
+
+    let app = common::spawn(pool.clone()).await;
+    let c = app.client();
+    let r = app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    anyhow::ensure!(r.status().as_u16() == 303, "sign-in failed");
+
+    // Filter values taken from the largest sponsor's own data.
+    let one = |sql: &str| {
+        let pool = pool.clone();
+        let sql = sql.to_string();
+        async move { sqlx::query_scalar::<_, String>(&sql).bind(sponsor_id).fetch_one(&pool).await }
+    };
+    let route = one("SELECT route_id::text FROM cos WHERE sponsor_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let rare_route = one("SELECT route_id::text FROM cos WHERE sponsor_id = $1 GROUP BY 1 ORDER BY count(*) LIMIT 1").await?;
+    let owner = one("SELECT owner_id::text FROM cos WHERE sponsor_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let activity = one("SELECT activity_type_id::text FROM activity_reports WHERE sponsor_id = $1 GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let family = one("SELECT left(family_name, 3) FROM cos WHERE sponsor_id = $1 AND family_name IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let given = one("SELECT left(given_names, 2) FROM cos WHERE sponsor_id = $1 AND given_names IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let nationality = one("SELECT nationality FROM cos WHERE sponsor_id = $1 AND nationality IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").await?;
+    let dob = one("SELECT to_char(date_of_birth, 'DD/MM/YYYY') FROM cos WHERE sponsor_id = $1 AND date_of_birth IS NOT NULL LIMIT 1").await?;
+    let passport = one("SELECT passport_number FROM cos WHERE sponsor_id = $1 AND passport_number IS NOT NULL OFFSET 5000 LIMIT 1").await?;
+    let number = one("SELECT cos_number FROM cos WHERE sponsor_id = $1 OFFSET 7000 LIMIT 1").await?;
+    let latest = one("SELECT to_char(max(status_date), 'DD/MM/YYYY') FROM cos WHERE sponsor_id = $1").await?;
+    let month_ago = one("SELECT to_char(max(status_date) - interval '30 days', 'DD/MM/YYYY') FROM cos WHERE sponsor_id = $1").await?;
+    let year_ago = one("SELECT to_char(max(status_date) - interval '1 year', 'DD/MM/YYYY') FROM cos WHERE sponsor_id = $1").await?;
+    let enc = app::domain::search::encode_component;
+    let combos: Vec<(&str, String)> = vec![
+        ("everything", String::new()),
+        ("status ASSIGNED", "status=assigned".into()),
+        ("status USED + EXPIRED", "status=used&status=expired".into()),
+        ("route (most common)", format!("route={route}")),
+        ("route (rarest)", format!("route={rare_route}")),
+        ("owner", format!("owner={owner}")),
+        ("reported activity", format!("activity={activity}")),
+        ("changed in the last 30 days", format!("changed_from={}&changed_to={}", enc(&month_ago), enc(&latest))),
+        ("family name prefix", format!("family_name={}", enc(&family))),
+        ("given name prefix", format!("given_name={}", enc(&given))),
+        ("nationality", format!("nationality={}", enc(&nationality))),
+        ("date of birth", format!("date_of_birth={}", enc(&dob))),
+        ("passport number", format!("passport_number={}", enc(&passport))),
+        ("CoS number", format!("cos_number={number}")),
+        ("route + status", format!("route={route}&status=assigned")),
+        ("owner + status", format!("owner={owner}&status=used")),
+        ("status + changed in a year", format!("status=withdrawn&changed_from={}&changed_to={}", enc(&year_ago), enc(&latest))),
+        ("activity + route", format!("activity={activity}&route={route}")),
+        ("everything, by name", "sort=name".into()),
+        ("status USED, by CoS number, 100 a page", "status=used&sort=cos_number&per_page=100".into()),
+    ];
+
+    println!("\n## Advanced search, {RUNS} runs each (ms): HTTP = the server function over HTTP, as the browser calls it;");
+    println!("## SQL = the same page and count statements straight on Postgres in this process; ratio = HTTP / SQL (p50)\n");
+    println!("{:<42} {:>7} {:>8} {:>8} {:>8} {:>8} {:>6}  plan (page query)", "filters", "matches", "SQL p50", "SQL p95", "HTTP p50", "HTTP p95", "ratio");
+    let mut worst_p95: f64 = 0.0;
+    let mut worst_ratio: f64 = 0.0;
+    for (label, q) in &combos {
+        let f = form(q);
+        let s = parse(&pool, &actor, &f).await?.map_err(|e| anyhow::anyhow!("{label}: {e:?}"))?;
+        let body = server_fn_body(&f);
+        let http = || async {
+            let started = Instant::now();
+            let r = c
+                .post(app.url("/api/cos/advanced-search"))
+                .header("accept", "application/json")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.clone())
+                .send()
+                .await?;
+            anyhow::ensure!(r.status().as_u16() == 200, "{label}: HTTP {}", r.status());
+            r.bytes().await?;
+            Ok::<_, anyhow::Error>(started.elapsed())
+        };
+        let sql = || async {
+            let started = Instant::now();
+            let page = db::page(&pool, sponsor_id, None, &s).await?;
+            let total = db::count(&pool, sponsor_id, None, &s).await?;
+            Ok::<_, anyhow::Error>((started.elapsed(), total, page.0.len()))
+        };
+        for _ in 0..3 {
+            http().await?;
+            sql().await?;
+        }
+        let (mut hs, mut ss) = (vec![], vec![]);
+        let mut total = 0;
+        for _ in 0..RUNS {
+            let (d, t, _) = sql().await?;
+            ss.push(d);
+            total = t;
+            hs.push(http().await?);
+        }
+        let (s50, s95) = percentiles(ss);
+        let (h50, h95) = percentiles(hs);
+        let plan = plan_summary(&db::explain_page(&pool, sponsor_id, None, &s).await?);
+        println!("{label:<42} {total:>7} {s50:>8.2} {s95:>8.2} {h50:>8.2} {h95:>8.2} {:>6.2}  {plan}", h50 / s50);
+        worst_p95 = worst_p95.max(h95);
+        worst_ratio = worst_ratio.max(h50 / s50);
+    }
+    println!("\nWorst HTTP p95: {worst_p95:.2} ms (target < 50). Worst HTTP/SQL ratio: {worst_ratio:.2} (target < 1.5).");
+
+    // Page 1 against page 1,000 (25 a page, most recent first): the cursor of row 24,975.
+    let (key, id): (String, i64) = sqlx::query_as(
+        "SELECT to_char(status_date AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), id FROM cos WHERE sponsor_id = $1
+         ORDER BY status_date DESC, id DESC OFFSET 24974 LIMIT 1",
+    )
+    .bind(sponsor_id)
+    .fetch_one(&pool)
+    .await?;
+    let mut timed = vec![];
+    for q in [String::new(), format!("after={}&page=1000", enc(&format!("{id}~{key}")))] {
+        let body = server_fn_body(&form(&q));
+        let mut v = vec![];
+        for i in 0..RUNS + 3 {
+            let started = Instant::now();
+            let r = c.post(app.url("/api/cos/advanced-search")).header("accept", "application/json")
+                .header("content-type", "application/x-www-form-urlencoded").body(body.clone()).send().await?;
+            anyhow::ensure!(r.status().as_u16() == 200);
+            r.bytes().await?;
+            if i >= 3 {
+                v.push(started.elapsed());
+            }
+        }
+        timed.push(percentiles(v));
+    }
+    println!("\n## Keyset paging (HTTP, ms)\npage 1:     p50 {:.2}  p95 {:.2}\npage 1,000: p50 {:.2}  p95 {:.2}   ratio page 1,000 / page 1 (p50): {:.2} (target < 2)",
+        timed[0].0, timed[0].1, timed[1].0, timed[1].1, timed[1].0 / timed[0].0);
+
+    // CSV export: every CoS of the largest sponsor, and a tenth of them, for the memory slope.
+    println!("\n## Export CSV (streamed; peak RSS of this process, which runs both the server and the client)");
+    for (label, q) in [("a tenth (status filter)", "status=withdrawn&status=expired&status=cancelled"), ("all of the largest sponsor", "")] {
+        let base = rss_kb();
+        let peak = Arc::new(AtomicU64::new(base));
+        let done = Arc::new(AtomicBool::new(false));
+        let sampler = {
+            let (peak, done) = (peak.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !done.load(Ordering::Relaxed) {
+                    peak.fetch_max(rss_kb(), Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            })
+        };
+        let started = Instant::now();
+        let mut r = c.get(app.url(&format!("/view-cos/advanced/export.csv?{q}"))).send().await?;
+        anyhow::ensure!(r.status().as_u16() == 200);
+        let (mut bytes, mut lines) = (0usize, 0usize);
+        while let Some(chunk) = r.chunk().await? {
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        let took = started.elapsed();
+        done.store(true, Ordering::Relaxed);
+        sampler.join().ok();
+        println!("{label:<28} {:>7} rows  {:>6.1} MB  {:>6.2} s  peak RSS +{:.1} MB (from {:.1} MB)",
+            lines - 1, bytes as f64 / 1e6, took.as_secs_f64(), (peak.load(Ordering::Relaxed) - base) as f64 / 1024.0, base as f64 / 1024.0);
+    }
+
+    // Print: the PDF of one CoS.
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND status = 'USED' LIMIT $2")
+        .bind(sponsor_id).bind(RUNS as i64 + 3).fetch_all(&pool).await?;
+    let mut v = vec![];
+    let mut size = 0;
+    for (i, n) in numbers.iter().enumerate() {
+        let started = Instant::now();
+        let r = c.get(app.url(&format!("/view-cos/{n}/print"))).send().await?;
+        anyhow::ensure!(r.status().as_u16() == 200);
+        size = r.bytes().await?.len();
+        if i >= 3 {
+            v.push(started.elapsed());
+        }
+    }
+    let (p50, p95) = percentiles(v);
+    println!("\n## Print (PDF over HTTP, {RUNS} different CoS): p50 {p50:.1} ms, p95 {p95:.1} ms, {:.0} KB each", size as f64 / 1024.0);
+    Ok(())
+}
