@@ -3,6 +3,8 @@
 use crate::components::layout::provide_me;
 use crate::pages::{
     advanced_search::AdvancedSearchPage,
+    batch::{BatchPage, BatchTransferPage, BatchTransferredPage},
+    batch_search::BatchSearchPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
     not_found::NotFound,
@@ -62,6 +64,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/advanced") view=AdvancedSearchPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/batches") view=BatchSearchPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/batches/:batch_id") view=BatchPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/batches/:batch_id/transfer") view=BatchTransferPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/batches/:batch_id/transferred") view=BatchTransferredPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number") view=CosDetailsPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/status-history") view=StatusHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/activity-history") view=ActivityHistoryPage ssr=SsrMode::Async/>

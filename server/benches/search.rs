@@ -251,6 +251,24 @@ async fn main() -> anyhow::Result<()> {
             lines - 1, bytes as f64 / 1e6, took.as_secs_f64(), (peak.load(Ordering::Relaxed) - base) as f64 / 1024.0, base as f64 / 1024.0);
     }
 
+    // Transfer of a batch of 10,000 CoS, set-based, in a transaction that is then rolled
+    // back so the bench data stays as loaded.
+    let mut tx = pool.begin().await?;
+    let users: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE sponsor_id = $1 AND active ORDER BY id LIMIT 2")
+        .bind(sponsor_id).fetch_all(&mut *tx).await?;
+    let batch: i64 = sqlx::query_scalar(
+        "INSERT INTO batches (sponsor_id, reference, route_id, owner_id, created_at)
+         VALUES ($1, 'BENCH-10000', (SELECT min(id) FROM routes), $2, now()) RETURNING id",
+    )
+    .bind(sponsor_id).bind(users[0]).fetch_one(&mut *tx).await?;
+    sqlx::query("UPDATE cos SET batch_id = $2, owner_id = $3 WHERE sponsor_id = $1 AND id IN (SELECT id FROM cos WHERE sponsor_id = $1 ORDER BY id LIMIT 10000)")
+        .bind(sponsor_id).bind(batch).bind(users[0]).execute(&mut *tx).await?;
+    let started = Instant::now();
+    let moved = app::db::batches::transfer(&mut tx, sponsor_id, batch, 1, users[1], users[0]).await?;
+    let took = started.elapsed();
+    tx.rollback().await?;
+    println!("\n## Transfer batch of CoS: {} CoS moved with their history rows in {:.0} ms (target < 2,000; rolled back)", moved.unwrap_or(0), ms(took));
+
     // Print: the PDF of one CoS.
     let numbers: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND status = 'USED' LIMIT $2")
         .bind(sponsor_id).bind(RUNS as i64 + 3).fetch_all(&pool).await?;

@@ -3,6 +3,7 @@
 
 pub mod advanced_search;
 pub mod auth;
+pub mod batches;
 pub mod cos;
 pub mod transfer;
 
@@ -71,13 +72,22 @@ pub mod ssr {
         number: &str,
         allowed: fn(&permissions::Actor, &permissions::Owned) -> bool,
     ) -> Result<db::cos::Record, AppError> {
-        let not_found = || AppError::NotFound(format!("CoS {}", number.trim()));
+        let not_found = || not_found(format!("CoS {}", number.trim()));
         let number = crate::domain::CosNumber::parse(number).map_err(|_| not_found())?;
         let c = db::cos::by_number(pool, actor.sponsor_id, number.as_str()).await?.ok_or_else(not_found)?;
         if !allowed(actor, &permissions::Owned { sponsor_id: c.sponsor_id, owner_id: c.owner_id }) {
             return Err(not_found());
         }
         Ok(c)
+    }
+
+    /// "Not found", and a 404 for the response when there is one (a forged server-function
+    /// call is answered as a missing page would be).
+    pub fn not_found(what: String) -> AppError {
+        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+            r.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+        AppError::NotFound(what)
     }
 
     /// The signed-in user as a permissions actor, or "sign in required".

@@ -1,9 +1,12 @@
 //! Pieces used by several screens.
 
 pub mod error_summary;
+pub mod fields;
 pub mod layout;
 pub mod table;
+pub mod transfer_form;
 
 pub use error_summary::ErrorSummary;
 pub use layout::Page;
 pub use table::DataTable;
+pub use transfer_form::TransferToForm;

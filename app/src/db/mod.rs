@@ -3,6 +3,7 @@
 
 pub mod advanced_search;
 pub mod audit;
+pub mod batches;
 pub mod cos;
 pub mod users;
 

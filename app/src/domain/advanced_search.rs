@@ -3,7 +3,7 @@
 //! keyset cursor. All of it lives in the query string: `parse_query` after `to_query` gives
 //! the same search back, so reload, back/forward and a shared link show the same results.
 
-use super::search::{encode_component, parse_date, CosSearch, CosSearchForm};
+use super::search::{date_range, encode_component, CosSearch, CosSearchForm};
 use super::Status;
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -156,24 +156,8 @@ impl AdvancedForm {
             }
         }
         statuses.sort_by_key(|s| Status::ALL.iter().position(|x| x == s));
-        let mut date = |field: &str, value: &str, label: &str| -> Option<Date> {
-            let v = value.trim();
-            if v.is_empty() {
-                return None;
-            }
-            let d = parse_date(v);
-            if d.is_none() {
-                errors.push((field.into(), format!("Enter the {label} date as day/month/year, for example 27/03/2026.")));
-            }
-            d
-        };
-        let changed_from = date("changed_from", &self.changed_from, "from");
-        let changed_to = date("changed_to", &self.changed_to, "to");
-        if let (Some(f), Some(t)) = (changed_from, changed_to) {
-            if t < f {
-                errors.push(("changed_to".into(), "The to date must be the same as or after the from date.".into()));
-            }
-        }
+        let (changed_from, changed_to) =
+            date_range(("changed_from", &self.changed_from), ("changed_to", &self.changed_to), &mut errors);
         let sort = if self.sort.is_empty() {
             Sort::default()
         } else {

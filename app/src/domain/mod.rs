@@ -2,6 +2,7 @@
 //! alike, so the browser runs the same validation the server enforces.
 
 pub mod advanced_search;
+pub mod batch_search;
 pub mod cos_number;
 pub mod dates;
 pub mod licence;

@@ -51,6 +51,33 @@ pub fn parse_date(s: &str) -> Option<Date> {
     Date::from_calendar_date(y, Month::try_from(u8::try_from(m).ok()?).ok()?, u8::try_from(d).ok()?).ok()
 }
 
+/// A "from" and "to" date as typed, each optional: parsed, with a message by the field for a
+/// date that cannot be read, and by the "to" field when it comes before "from".
+pub fn date_range(
+    (from_field, from): (&str, &str),
+    (to_field, to): (&str, &str),
+    errors: &mut Vec<(String, String)>,
+) -> (Option<Date>, Option<Date>) {
+    let mut date = |field: &str, value: &str, label: &str| {
+        let v = value.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let d = parse_date(v);
+        if d.is_none() {
+            errors.push((field.into(), format!("Enter the {label} date as day/month/year, for example 27/03/2026.")));
+        }
+        d
+    };
+    let (from, to) = (date(from_field, from, "from"), date(to_field, to, "to"));
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            errors.push((to_field.into(), "The to date must be the same as or after the from date.".into()));
+        }
+    }
+    (from, to)
+}
+
 impl CosSearchForm {
     pub fn is_blank(&self) -> bool {
         [&self.cos_number, &self.family_name, &self.given_name, &self.date_of_birth, &self.nationality, &self.passport_number]

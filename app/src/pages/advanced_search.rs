@@ -3,6 +3,7 @@
 //! works without WebAssembly; once hydrated, results follow the filters as they change.
 
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
+use crate::components::fields::{error_for, select_field, text_field};
 use crate::components::{ErrorSummary, Page};
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
@@ -109,9 +110,6 @@ pub fn AdvancedSearchPage() -> impl IntoView {
     }
 }
 
-fn field_error(errors: &[(String, String)], name: &str) -> Option<String> {
-    errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
-}
 
 #[component]
 fn Filters(
@@ -120,43 +118,12 @@ fn Filters(
     errors: Vec<(String, String)>,
     on_input: impl Fn(leptos::ev::Event) + Clone + 'static,
 ) -> impl IntoView {
+    // Moved into the form's children, so each owns its copy of the messages.
     let errs = errors.clone();
-    let select = move |name: &'static str, label: &'static str, any: &'static str, options: Vec<(String, String)>, current: String| {
-        let error = field_error(&errs, name);
-        view! {
-            <div class="field" class:field--error=error.is_some()>
-                <label for=name>{label}</label>
-                {error.clone().map(|e| view! { <p class="field__error" id=format!("{name}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
-                <select id=name name=name aria-describedby=error.as_ref().map(|_| format!("{name}-error"))>
-                    <option value="">{any}</option>
-                    {options.into_iter().map(|(v, l)| {
-                        let selected = v == current;
-                        view! { <option value=v selected=selected>{l}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-        }
-    };
+    let select = move |name, label, any, options, current| select_field(&errs, name, label, any, options, current);
     let errs = errors.clone();
-    let text = move |name: &'static str, label: &'static str, hint: &'static str, value: String| {
-        let error = field_error(&errs, name);
-        let described = [(!hint.is_empty()).then(|| format!("{name}-hint")), error.as_ref().map(|_| format!("{name}-error"))]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        view! {
-            <div class="field" class:field--error=error.is_some()>
-                <label for=name>{label}</label>
-                {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=format!("{name}-hint")>{hint}</p> })}
-                {error.clone().map(|e| view! { <p class="field__error" id=format!("{name}-error")><span class="visually-hidden">"Error: "</span>{e}</p> })}
-                <input id=name name=name type="text" value=value autocomplete="off"
-                    aria-describedby=(!described.is_empty()).then_some(described)
-                    aria-invalid=error.is_some().then_some("true")/>
-            </div>
-        }
-    };
-    let status_error = field_error(&errors, "statuses");
+    let text = move |name, label, hint, value| text_field(&errs, name, label, hint, value);
+    let status_error = error_for(&errors, "statuses");
     let status_invalid = status_error.is_some();
     let b = f.basic.clone();
     view! {

@@ -2,6 +2,8 @@
 
 pub mod activity_history;
 pub mod advanced_search;
+pub mod batch;
+pub mod batch_search;
 pub mod cos_details;
 pub mod cos_history;
 pub mod not_found;

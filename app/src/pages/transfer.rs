@@ -1,7 +1,8 @@
 //! "Transfer a single CoS", and its confirmation "The CoS has been transferred".
 
 use crate::api::transfer::load_transfer_form;
-use crate::components::{ErrorSummary, Page};
+use crate::components::transfer_form::transfer_problem;
+use crate::components::{ErrorSummary, Page, TransferToForm};
 use crate::domain::search::keep;
 use crate::pages::cos_history::{not_found, use_cos_path};
 use leptos::prelude::*;
@@ -22,18 +23,9 @@ pub fn TransferPage() -> impl IntoView {
                     match form.await {
                         Err(e) => not_found(e),
                         Ok(f) => {
-                            let message = match problem.as_str() {
-                                "choose" => Some("Select the user to transfer the CoS to.".to_string()),
-                                "changed" => Some(format!(
-                                    "This CoS changed while you were looking at it: it is now owned by {}. Check the owner below and try again.",
-                                    f.owner
-                                )),
-                                _ => None,
-                            };
-                            let errors: Vec<(String, String)> = message.iter().map(|m| ("to_user".to_string(), m.clone())).collect();
+                            let message = transfer_problem(&problem, "CoS", &f.owner);
+                            let errors = message.iter().map(|m| ("to_user".to_string(), m.clone())).collect::<Vec<_>>();
                             let cancel = format!("/view-cos/{}{}", f.cos_number, keep(&q));
-                            let has_error = message.is_some();
-                            let no_one = f.users.is_empty();
                             view! {
                                 <ErrorSummary errors/>
                                 <h1>"Transfer a single CoS"</h1>
@@ -42,35 +34,14 @@ pub fn TransferPage() -> impl IntoView {
                                     <div class="summary__row"><dt>"Status"</dt><dd>{f.status.clone()}</dd></div>
                                     <div class="summary__row"><dt>"Owner now"</dt><dd data-testid="owner">{f.owner.clone()}</dd></div>
                                 </dl>
-                                {if no_one {
-                                    view! { <p>"There is no other active user to transfer this CoS to."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <form method="post" action="/api/cos/transfer" class="form">
-                                            <input type="hidden" name="cos_number" value=f.cos_number.clone()/>
-                                            <input type="hidden" name="version" value=f.version.to_string()/>
-                                            <input type="hidden" name="q" value=q.clone()/>
-                                            <div class="field" class:field--error=has_error>
-                                                <label for="to_user">"Transfer to"</label>
-                                                {message.clone().map(|m| view! {
-                                                    <p class="field__error" id="to_user-error"><span class="visually-hidden">"Error: "</span>{m}</p>
-                                                })}
-                                                <select id="to_user" name="to_user" required
-                                                    aria-describedby=has_error.then_some("to_user-error")
-                                                    aria-invalid=has_error.then_some("true")>
-                                                    <option value="">"Select a user"</option>
-                                                    {f.users.into_iter().map(|(id, name)| view! {
-                                                        <option value=id.to_string()>{name}</option>
-                                                    }).collect_view()}
-                                                </select>
-                                            </div>
-                                            <div class="actions">
-                                                <button type="submit" class="button">"Transfer"</button>
-                                                <a href=cancel.clone() class="link-button">"Cancel"</a>
-                                            </div>
-                                        </form>
-                                    }.into_any()
-                                }}
+                                <TransferToForm
+                                    what="CoS"
+                                            action="/api/cos/transfer"
+                                            hidden=vec![("cos_number", f.cos_number.clone()), ("version", f.version.to_string()), ("q", q.clone())]
+                                            users=f.users
+                                            message=message.clone()
+                                            cancel=cancel.clone()
+                                        />
                             }.into_any()
                         }
                     }

@@ -64,6 +64,7 @@ pub fn ViewCosPage() -> impl IntoView {
         <Page title="View CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
             <h1>"View CoS"</h1>
+            <p><a href="/view-cos/batches">"Search for batch(es) of CoS"</a></p>
             <Suspense fallback=|| view! { <p>"Searching…"</p> }>
                 {move || Suspend::new(async move {
                     let f = form.get_untracked();

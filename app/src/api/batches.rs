@@ -1,0 +1,180 @@
+//! Batches of CoS: search, the batch screen ("CoS search result") and "Transfer batch of CoS".
+
+use crate::domain::batch_search::BatchSearchForm;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchHit {
+    pub id: i64,
+    pub reference: String,
+    pub route: String,
+    pub owner: String,
+    pub created: String,
+    pub cos_count: i64,
+    /// (status, how many of the batch's CoS are in it)
+    pub statuses: Vec<(String, i64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BatchOutcome {
+    Invalid(Vec<(String, String)>),
+    Results { hits: Vec<BatchHit>, total: i64, page: u32, pages: u32 },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub id: i64,
+    pub reference: String,
+    pub route: String,
+    pub owner: String,
+    pub created: String,
+    pub version: i32,
+    /// (CoS number, worker, status, owner)
+    pub cos: Vec<(String, String, String, String)>,
+    /// (id, "Name (user id)") of the sponsor's other active users, for the transfer.
+    pub users: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "batches/search")]
+pub async fn search_batches(form: BatchSearchForm) -> Result<BatchOutcome, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{batch_search::PAGE_SIZE, dates::uk_date, permissions};
+
+    let (actor, _) = actor().await?;
+    let s = match form.parse() {
+        Ok(s) => s,
+        Err(e) => return Ok(BatchOutcome::Invalid(e)),
+    };
+    let pool = pool()?;
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let page = form.page.max(1);
+    let (rows, total) =
+        db::batches::search(&pool, actor.sponsor_id, owner_only, &s, PAGE_SIZE as i64, (page as i64 - 1) * PAGE_SIZE as i64).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let counts = db::batches::status_counts(&pool, actor.sponsor_id, &ids).await?;
+    Ok(BatchOutcome::Results {
+        total,
+        page,
+        pages: (total as u32).div_ceil(PAGE_SIZE).max(1),
+        hits: rows
+            .into_iter()
+            .map(|r| BatchHit {
+                statuses: counts.iter().filter(|(b, _, _)| *b == r.id).map(|(_, s, n)| (s.clone(), *n)).collect(),
+                id: r.id,
+                reference: r.reference,
+                route: r.route,
+                owner: r.owner_name,
+                created: uk_date(r.created_at.date()),
+                cos_count: r.cos_count,
+            })
+            .collect(),
+    })
+}
+
+#[server(endpoint = "batches/view")]
+pub async fn view_batch(id: String) -> Result<BatchView, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::api::cos::worker_name;
+    use crate::db;
+    use crate::domain::{dates::uk_date, permissions};
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let b = ssr::reachable(&pool, &actor, &id, permissions::can_view).await?;
+    let cos = db::batches::cos_of(&pool, actor.sponsor_id, b.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.cos_number, worker_name(c.family_name.as_deref(), c.given_names.as_deref()), c.status, c.owner_name))
+        .collect();
+    let users = db::users::active_users(&pool, actor.sponsor_id)
+        .await?
+        .into_iter()
+        .filter(|(uid, _, _)| *uid != b.owner_id)
+        .map(|(uid, name, login)| (uid, format!("{name} ({login})")))
+        .collect();
+    Ok(BatchView {
+        id: b.id,
+        reference: b.reference,
+        route: b.route,
+        owner: b.owner_name,
+        created: uk_date(b.created_at.date()),
+        version: b.version,
+        cos,
+        users,
+    })
+}
+
+/// Transfers the batch and all its CoS, then sends the browser to "The batch has been
+/// transferred". A plain form post; problems go back to the transfer screen with a reason.
+#[server(endpoint = "batches/transfer")]
+pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> Result<(), AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db::{self, audit};
+    use crate::domain::permissions;
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let b = ssr::reachable(&pool, &actor, &batch_id, permissions::can_transfer).await?;
+    let base = format!("/view-cos/batches/{}", b.id);
+    let users = db::users::active_users(&pool, actor.sponsor_id).await?;
+    let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
+        leptos_axum::redirect(&format!("{base}/transfer?problem=choose"));
+        return Ok(());
+    };
+    if to == b.owner_id {
+        // Already theirs: the same transfer submitted twice.
+        leptos_axum::redirect(&format!("{base}/transferred"));
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    let Some(moved) = db::batches::transfer(&mut tx, actor.sponsor_id, b.id, version, to, actor.user_id).await? else {
+        tx.rollback().await?;
+        let now = db::batches::by_id(&pool, actor.sponsor_id, b.id).await?;
+        let target = match now {
+            Some(n) if n.owner_id == to => format!("{base}/transferred"),
+            _ => format!("{base}/transfer?problem=changed"),
+        };
+        leptos_axum::redirect(&target);
+        return Ok(());
+    };
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "batch_transferred",
+        entity: Some("batch"),
+        entity_id: Some(b.id),
+        details: serde_json::json!({ "reference": b.reference, "from_user_id": b.owner_id, "to_user_id": to, "cos_moved": moved }),
+    })
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&format!("{base}/transferred"));
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::db;
+    use crate::domain::permissions::{self, Actor, Owned};
+    use crate::error::AppError;
+
+    /// The batch `id` of the user's sponsor when `allowed` lets them at it; otherwise "not
+    /// found", with no hint that it exists.
+    pub async fn reachable(
+        pool: &db::PgPool,
+        actor: &Actor,
+        id: &str,
+        allowed: fn(&permissions::Actor, &Owned) -> bool,
+    ) -> Result<db::batches::BatchRow, AppError> {
+        let not_found = || crate::api::ssr::not_found("That batch".into());
+        let id: i64 = id.trim().parse().map_err(|_| not_found())?;
+        let b = db::batches::by_id(pool, actor.sponsor_id, id).await?.ok_or_else(not_found)?;
+        if !allowed(actor, &Owned { sponsor_id: actor.sponsor_id, owner_id: b.owner_id }) {
+            return Err(not_found());
+        }
+        Ok(b)
+    }
+}

@@ -1,0 +1,146 @@
+//! A batch: the "CoS search result" screen (its CoS, and Transfer), "Transfer batch of CoS",
+//! and "The batch has been transferred".
+
+use crate::api::batches::{view_batch, BatchView};
+use crate::components::transfer_form::transfer_problem;
+use crate::components::{DataTable, ErrorSummary, Page, TransferToForm};
+use crate::error::AppError;
+use crate::pages::batch_search::PATH;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+fn not_found(e: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    if matches!(e, AppError::NotFound(_)) {
+        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
+            r.set_status(axum::http::StatusCode::NOT_FOUND);
+        }
+    }
+    view! {
+        <h1>"Batch not found"</h1>
+        <p>{e.to_string()}</p>
+        <p><a href=PATH>"Search for batches of CoS"</a></p>
+    }
+    .into_any()
+}
+
+/// The batch of the path, loaded for one of its screens.
+fn use_batch() -> (Memo<String>, Resource<Result<BatchView, AppError>>) {
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("batch_id").unwrap_or_default());
+    (id, Resource::new(move || id.get(), view_batch))
+}
+
+fn summary(b: &BatchView) -> impl IntoView {
+    view! {
+        <dl class="summary">
+            <div class="summary__row"><dt>"Batch reference"</dt><dd>{b.reference.clone()}</dd></div>
+            <div class="summary__row"><dt>"Route"</dt><dd>{b.route.clone()}</dd></div>
+            <div class="summary__row"><dt>"Owner"</dt><dd data-testid="batch-owner">{b.owner.clone()}</dd></div>
+            <div class="summary__row"><dt>"Created"</dt><dd>{b.created.clone()}</dd></div>
+            <div class="summary__row"><dt>"CoS in the batch"</dt><dd>{b.cos.len()}</dd></div>
+        </dl>
+    }
+}
+
+#[component]
+pub fn BatchPage() -> impl IntoView {
+    let (_, batch) = use_batch();
+    view! {
+        <Page title="CoS search result">
+            <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a> " › " <a href=PATH>"Batches"</a></p>
+            <Suspense fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match batch.await {
+                        Err(e) => not_found(e),
+                        Ok(b) => view! {
+                            <h1>"CoS search result"</h1>
+                            {summary(&b)}
+                            <div class="actions">
+                                <a href=format!("{PATH}/{}/transfer", b.id) class="button">"Transfer"</a>
+                                <a href=PATH class="button button--secondary">"Back"</a>
+                            </div>
+                            <h2>"CoS in this batch"</h2>
+                            <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
+                                {b.cos.into_iter().map(|(number, worker, status, owner)| view! {
+                                    <tr>
+                                        <td><a href=format!("/view-cos/{number}")>{number.clone()}</a></td>
+                                        <td>{worker}</td>
+                                        <td><span class="status">{status}</span></td>
+                                        <td>{owner}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </DataTable>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+#[component]
+pub fn BatchTransferPage() -> impl IntoView {
+    let (_, batch) = use_batch();
+    let query = use_query_map();
+    view! {
+        <Page title="Transfer batch of CoS">
+            <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href=PATH>"Batches"</a></p>
+            <Suspense fallback=|| view! { <h1>"Transfer batch of CoS"</h1><p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let problem = query.read_untracked().get("problem").unwrap_or_default();
+                    match batch.await {
+                        Err(e) => not_found(e),
+                        Ok(b) => {
+                            let message = transfer_problem(&problem, "batch", &b.owner);
+                            let errors = message.iter().map(|m| ("to_user".to_string(), m.clone())).collect::<Vec<_>>();
+                            let cancel = format!("{PATH}/{}", b.id);
+                            view! {
+                                <ErrorSummary errors/>
+                                <h1>"Transfer batch of CoS"</h1>
+                                {summary(&b)}
+                                <p>"The batch and every CoS in it move to the user you select."</p>
+                                <TransferToForm
+                                    what="batch"
+                                    action="/api/batches/transfer"
+                                    hidden=vec![("batch_id", b.id.to_string()), ("version", b.version.to_string())]
+                                    users=b.users
+                                    message
+                                    cancel
+                                />
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}
+
+#[component]
+pub fn BatchTransferredPage() -> impl IntoView {
+    let (id, batch) = use_batch();
+    view! {
+        <Page title="The batch has been transferred">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let (text, ok) = match batch.await {
+                        Ok(b) => (format!("Batch {} and its {} CoS are now owned by {}.", b.reference, b.cos.len(), b.owner), format!("{PATH}/{}", b.id)),
+                        // A Level 2 user who gave their batch away can no longer open it.
+                        Err(_) => (format!("The batch has been transferred. You no longer own it, so it is not in your searches."), {
+                            let _ = id.get_untracked();
+                            PATH.to_string()
+                        }),
+                    };
+                    view! {
+                        <div class="panel" role="status">
+                            <h1>"The batch has been transferred"</h1>
+                            <p>{text}</p>
+                        </div>
+                        <div class="actions"><a href=ok class="button">"OK"</a></div>
+                    }
+                })}
+            </Suspense>
+        </Page>
+    }
+}

@@ -1,0 +1,61 @@
+// Issue 5: Search for batches of CoS, the "CoS search result" screen, and "Transfer batch of
+// CoS", on a desktop and a 320 px phone, as the manual's guide 2 walks them.
+import { test, expect, checkPage, signIn, DEMO } from './helpers';
+
+test('transfer a batch to another user', async ({ page, consoleErrors }, testInfo) => {
+  await signIn(page, DEMO.l1);
+  await page.getByRole('link', { name: 'View CoS' }).click();
+  await page.getByRole('link', { name: 'Search for batch(es) of CoS' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Search for batches of CoS');
+  await checkPage(page);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('status')).toContainText('batches match your search');
+  await checkPage(page);
+
+  // Each project takes its own batch: the two share one database.
+  const row = page.locator('table tbody tr').nth(testInfo.project.name === 'phone' ? 1 : 0);
+  const reference = (await row.getByRole('link').textContent())!.trim();
+  await row.getByRole('link').click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
+  await expect(page.locator('dl')).toContainText(reference);
+  await checkPage(page);
+
+  await page.getByRole('link', { name: 'Transfer', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transfer batch of CoS');
+  await checkPage(page);
+  // Transfer without choosing: told by the field (the browser's own check is bypassed here).
+  await page.locator('#to_user').evaluate((s) => s.removeAttribute('required'));
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await expect(page.locator('#to_user-error')).toContainText('Select the user to transfer the batch to');
+
+  const choice = page.locator('#to_user option').nth(1);
+  const label = (await choice.textContent())!;
+  const newOwner = label.replace(/ \(.*\)$/, '');
+  await page.getByLabel('Transfer to').selectOption({ label });
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The batch has been transferred');
+  await expect(page.getByRole('status')).toContainText(newOwner);
+  await checkPage(page);
+  await page.getByRole('link', { name: 'OK' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
+  await expect(page.getByTestId('batch-owner')).toHaveText(newOwner);
+  for (const owner of await page.locator('table tbody tr td:last-child').allTextContents()) {
+    expect(owner).toBe(newOwner);
+  }
+  expect(consoleErrors).toEqual([]);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a reference that matches one batch opens it', async ({ page }) => {
+    await signIn(page, DEMO.l1);
+    await page.goto('/view-cos/batches?reference=');
+    const reference = (await page.locator('table tbody tr').last().getByRole('link').textContent())!.trim();
+    await page.getByLabel('Batch reference').fill(reference.toLowerCase());
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
+    await expect(page.locator('dl')).toContainText(reference);
+    await checkPage(page, { javascript: false });
+  });
+});
