@@ -12,6 +12,7 @@ use crate::pages::{
     sign_in::SignInPage,
     status_history::StatusHistoryPage,
     transfer::{TransferPage, TransferredPage},
+    transfer_many::{TransferManyPage, TransferredManyPage},
     view_cos::ViewCosPage,
     workers::WorkersPage,
 };
@@ -65,6 +66,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/advanced") view=AdvancedSearchPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/batches") view=BatchSearchPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/transfer-many") view=TransferManyPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/transferred-many") view=TransferredManyPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/batches/:batch_id") view=BatchPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/batches/:batch_id/transfer") view=BatchTransferPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/batches/:batch_id/transferred") view=BatchTransferredPage ssr=SsrMode::Async/>

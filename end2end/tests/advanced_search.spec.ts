@@ -34,7 +34,7 @@ test('results follow the filters, and the URL holds them', async ({ page, consol
   await expect(status).toHaveText(narrowed);
 
   // Radio and Next open the chosen CoS; Back returns to these results.
-  const number = (await rows.first().locator('td').nth(1).textContent())!.trim();
+  const number = (await rows.first().getByRole('link').textContent())!.trim();
   await rows.first().getByRole('radio').check();
   await page.getByRole('button', { name: 'Next' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(`View CoS ${number}`);
@@ -56,15 +56,15 @@ test('pages through every match, and exports them all', async ({ page, consoleEr
   const status = page.getByRole('status').filter({ hasText: 'match' });
   const total = Number((await status.textContent())!.match(/(\d+) CoS match/)![1]);
   expect(total).toBeGreaterThan(50);
-  const first = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+  const first = await page.locator('table tbody tr td a').allTextContents();
   expect(first).toHaveLength(50);
   await page.getByRole('link', { name: 'Next page' }).click();
   await expect(status).toContainText('Page 2');
-  const second = await page.locator('table tbody tr td:nth-child(2)').allTextContents();
+  const second = await page.locator('table tbody tr td a').allTextContents();
   expect(second.filter((n) => first.includes(n))).toEqual([]);
   await checkPage(page);
   await page.getByRole('link', { name: 'Previous page' }).click();
-  await expect(page.locator('table tbody tr td:nth-child(2)').first()).toHaveText(first[0]);
+  await expect(page.locator('table tbody tr td a').first()).toHaveText(first[0]);
 
   const href = (await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href'))!;
   const csv = await page.request.get(href);

@@ -59,3 +59,30 @@ test.describe('without JavaScript', () => {
     await checkPage(page, { javascript: false });
   });
 });
+
+test('transfer several CoS at once, ticked in the results', async ({ page, consoleErrors }, testInfo) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos?family_name=nguyen');
+  const boxes = page.getByRole('checkbox', { name: /^Select C[A-Z0-9]{10} for transfer$/ });
+  // Each project ticks its own rows: the two share one database.
+  const first = testInfo.project.name === 'phone' ? 2 : 0;
+  const rows = page.locator('table tbody tr');
+  const owners = [await rows.nth(first).locator('td').last().textContent(), await rows.nth(first + 1).locator('td').last().textContent()];
+  await boxes.nth(first).check();
+  await boxes.nth(first + 1).check();
+  await page.getByRole('button', { name: 'Transfer selected' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transfer CoS');
+  await expect(page.locator('main')).toContainText('You have selected 2 CoS');
+  await checkPage(page);
+  // Someone who owns neither, so that both move.
+  const labels = await page.locator('#to_user option').allTextContents();
+  const label = labels.slice(1).find((l) => !owners.includes(l.replace(/ \(.*\)$/, '')))!;
+  await page.getByLabel('Transfer to').selectOption({ label });
+  await page.getByRole('button', { name: 'Transfer' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The CoS have been transferred');
+  await expect(page.getByRole('status')).toContainText(`2 CoS are now owned by ${label.replace(/ \(.*\)$/, '')}`);
+  await checkPage(page);
+  await page.getByRole('link', { name: 'OK' }).click();
+  await expect(page).toHaveURL(/\/view-cos\?family_name=nguyen/);
+  expect(consoleErrors).toEqual([]);
+});

@@ -65,7 +65,7 @@ test('a Level 2 user cannot open a CoS they do not own', async ({ page, consoleE
   // A CoS the Level 1 user can see...
   await signIn(page, DEMO.l1);
   await page.goto('/view-cos?nationality=indian');
-  const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+  const numbers = await page.locator('table tbody tr td a').allTextContents();
   const owners = await page.locator('table tbody tr td:last-child').allTextContents();
   const notOwned = numbers.find((_, i) => owners[i].trim() !== DEMO.l2.name)!;
   await page.getByRole('button', { name: 'Sign out' }).click();
@@ -120,7 +120,7 @@ test('an activity report opens its details', async ({ page, consoleErrors }) => 
   await signIn(page, DEMO.l1);
   // Walk the USED CoS of a wide search until one has a report.
   await page.goto('/view-cos?nationality=indian');
-  const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+  const numbers = await page.locator('table tbody tr td a').allTextContents();
   let opened = false;
   for (const n of numbers) {
     await page.goto(`/view-cos/${n.trim()}/activity-history`);
@@ -191,7 +191,7 @@ test.describe('without JavaScript', () => {
   test('the histories, an activity report and Print', async ({ page }) => {
     await signIn(page, DEMO.l1);
     await page.goto('/view-cos?nationality=indian');
-    const numbers = await page.locator('table tbody tr td:first-child').allTextContents();
+    const numbers = await page.locator('table tbody tr td a').allTextContents();
     let opened = false;
     for (const n of numbers.map((n) => n.trim())) {
       await page.goto(`/view-cos/${n}/activity-history`);

@@ -78,3 +78,78 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
     leptos_axum::redirect(&format!("{base}/transferred{}", keep(&q)));
     Ok(())
 }
+
+/// What "Transfer CoS" (several at once) shows: how many are selected, in what state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferManyForm {
+    pub count: i64,
+    /// "count-versions" of the selection when shown; the transfer checks it again.
+    pub state: String,
+    pub users: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "cos/transfer_many_form")]
+pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db;
+    use crate::domain::{permissions, selection::Selection};
+
+    let (actor, _) = actor().await?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
+    let pool = pool()?;
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let mut conn = pool.acquire().await?;
+    let (count, versions) = db::cos::selection_state(&mut conn, actor.sponsor_id, owner_only, &sel, false).await?;
+    let users = db::users::active_users(&pool, actor.sponsor_id)
+        .await?
+        .into_iter()
+        .map(|(id, name, login)| (id, format!("{name} ({login})")))
+        .collect();
+    Ok(TransferManyForm { count, state: format!("{count}-{versions}"), users })
+}
+
+/// Transfers every CoS of the selection to one user in one transaction, with a history row
+/// each and one audit event, if the selection is still as it was shown; then "The CoS have
+/// been transferred", naming how many moved. A plain form post.
+#[server(endpoint = "cos/transfer_many")]
+pub async fn transfer_many(selection: String, to_user: String, state: String, back: String) -> Result<(), AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db::{self, audit};
+    use crate::domain::search::encode_component as enc;
+    use crate::domain::{permissions, selection::Selection};
+
+    let (actor, _) = actor().await?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
+    let pool = pool()?;
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let again = |problem: &str| format!("/view-cos/transfer-many?{selection}&back={}&problem={problem}", enc(&back));
+    let users = db::users::active_users(&pool, actor.sponsor_id).await?;
+    let Some((to, to_name, _)) = to_user.parse::<i64>().ok().and_then(|id| users.into_iter().find(|u| u.0 == id)) else {
+        leptos_axum::redirect(&again("choose"));
+        return Ok(());
+    };
+    let done = |moved: u64| format!("/view-cos/transferred-many?moved={moved}&to={}&back={}", enc(&to_name), enc(&back));
+    let mut tx = pool.begin().await?;
+    let (count, versions) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
+    if format!("{count}-{versions}") != state {
+        let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;
+        tx.rollback().await?;
+        // The same transfer sent twice finds them all moved already: it lands once.
+        leptos_axum::redirect(&if all > 0 && all == theirs { done(all as u64) } else { again("changed") });
+        return Ok(());
+    }
+    let moved = db::cos::transfer_selection(&mut tx, actor.sponsor_id, owner_only, &sel, to, actor.user_id).await?;
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "cos_transferred_many",
+        entity: Some("cos"),
+        entity_id: None,
+        details: serde_json::json!({ "selection": selection, "to_user_id": to, "selected": count, "moved": moved }),
+    })
+    .await?;
+    tx.commit().await?;
+    leptos_axum::redirect(&done(moved));
+    Ok(())
+}

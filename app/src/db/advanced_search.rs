@@ -34,9 +34,22 @@ fn sort_key(sort: Sort) -> &'static str {
     }
 }
 
-/// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given.
-fn push_from_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
-    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id WHERE c.sponsor_id = ");
+/// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given. The joins
+/// bring the route and owner names a list shows; a count or a lock has no need of them (and
+/// counting through them cost a hundred times more).
+pub(crate) fn push_from_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
+    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id");
+    push_where(qb, sponsor_id, owner_only, s);
+}
+
+/// `FROM cos c WHERE …`: the matches alone.
+pub(crate) fn push_from_cos_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
+    qb.push(" FROM cos c");
+    push_where(qb, sponsor_id, owner_only, s);
+}
+
+fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
+    qb.push(" WHERE c.sponsor_id = ");
     qb.push_bind(sponsor_id);
     if let Some(o) = owner_only {
         qb.push(" AND c.owner_id = ").push_bind(o);
@@ -127,7 +140,9 @@ fn push_cursor(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, dir: Direction, 
 pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
     let mut qb = page_query("", sponsor_id, owner_only, s);
-    let mut rows: Vec<Hit> = qb.build_query_as().fetch_all(pool).await?;
+    // Not kept as a prepared statement: each combination of filters and sponsor size is
+    // planned with its own values (a generic plan chose a join a hundred times slower).
+    let mut rows: Vec<Hit> = qb.build_query_as().persistent(false).fetch_all(pool).await?;
     let more = rows.len() > s.per_page as usize;
     rows.truncate(s.per_page as usize);
     if backwards {
@@ -151,21 +166,21 @@ fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &Ad
 
 /// The plan Postgres chooses for a page (for `make bench`, which prints it).
 pub async fn explain_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
-    page_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().fetch_all(pool).await
+    page_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
 /// The plan of the count (for `make bench`).
 pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
     let mut qb = QueryBuilder::new("EXPLAIN SELECT count(*)");
-    push_from_where(&mut qb, sponsor_id, owner_only, s);
-    qb.build_query_scalar().fetch_all(pool).await
+    push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
+    qb.build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
 /// How many CoS match.
 pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
     let mut qb = QueryBuilder::new("SELECT count(*)");
-    push_from_where(&mut qb, sponsor_id, owner_only, s);
-    qb.build_query_scalar().fetch_one(pool).await
+    push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
+    qb.build_query_scalar().persistent(false).fetch_one(pool).await
 }
 
 /// Every match in list order, one row at a time, for the export: nothing is held in memory.
@@ -186,7 +201,7 @@ where
     qb.push(sort_key(s.sort)).push(" AS sort_key");
     push_from_where(&mut qb, sponsor_id, owner_only, s);
     push_order(&mut qb, s.sort, false);
-    let mut rows = qb.build_query_as::<Hit>().fetch(pool);
+    let mut rows = qb.build_query_as::<Hit>().persistent(false).fetch(pool);
     while let Some(hit) = rows.try_next().await? {
         if !each(hit).await {
             break;

@@ -1,7 +1,7 @@
 //! Reading CoS: search and the full record. Always scoped by the signed-in user's sponsor.
 
 use crate::domain::search::CosSearch;
-use sqlx::{FromRow, PgPool};
+use sqlx::{FromRow, PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
 
 #[derive(FromRow, Debug, Clone)]
@@ -290,4 +290,82 @@ pub async fn record_print(
         sqlx::query_as("SELECT now() AT TIME ZONE 'Europe/London'").fetch_one(&mut *tx).await?;
     tx.commit().await?;
     Ok(at)
+}
+
+/// `FROM cos c … WHERE …` for the CoS of a selection, within the sponsor and the user's reach.
+fn push_selection<'a>(
+    qb: &mut sqlx::QueryBuilder<'a, sqlx::Postgres>,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    sel: &'a crate::domain::selection::Selection,
+) {
+    use crate::domain::selection::Selection;
+    match sel {
+        Selection::AllMatching(s) => super::advanced_search::push_from_cos_where(qb, sponsor_id, owner_only, s),
+        Selection::Numbers(numbers) => {
+            qb.push(" FROM cos c WHERE c.sponsor_id = ").push_bind(sponsor_id);
+            if let Some(o) = owner_only {
+                qb.push(" AND c.owner_id = ").push_bind(o);
+            }
+            qb.push(" AND c.cos_number = ANY(").push_bind(numbers.clone()).push(")");
+        }
+    }
+}
+
+/// How many CoS a selection holds now, and the sum of their versions: shown with the
+/// transfer form and checked again under lock, so a selection that changed in between is
+/// noticed instead of moved.
+pub async fn selection_state(
+    conn: &mut PgConnection,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    sel: &crate::domain::selection::Selection,
+    lock: bool,
+) -> sqlx::Result<(i64, i64)> {
+    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), coalesce(sum(x.version), 0)::bigint FROM (SELECT c.version");
+    push_selection(&mut qb, sponsor_id, owner_only, sel);
+    if lock {
+        qb.push(" FOR UPDATE OF c");
+    }
+    qb.push(") x");
+    qb.build_query_as().persistent(false).fetch_one(conn).await
+}
+
+/// Moves every CoS of the selection that `to` does not own yet, with an ownership-history
+/// row each; set-based. Returns how many moved. Runs in the caller's transaction.
+pub async fn transfer_selection(
+    tx: &mut PgConnection,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    sel: &crate::domain::selection::Selection,
+    to: i64,
+    by: i64,
+) -> sqlx::Result<u64> {
+    let mut qb = sqlx::QueryBuilder::new("WITH old AS (SELECT c.id, c.owner_id");
+    push_selection(&mut qb, sponsor_id, owner_only, sel);
+    qb.push(" AND c.owner_id <> ").push_bind(to);
+    qb.push(" FOR UPDATE OF c), moved AS (UPDATE cos u SET owner_id = ").push_bind(to);
+    qb.push(", version = u.version + 1 FROM old WHERE u.sponsor_id = ").push_bind(sponsor_id);
+    qb.push(" AND u.id = old.id) INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id) SELECT ")
+        .push_bind(sponsor_id)
+        .push(", old.id, old.owner_id, ")
+        .push_bind(to)
+        .push(", now(), ")
+        .push_bind(by)
+        .push(" FROM old");
+    Ok(qb.build().persistent(false).execute(tx).await?.rows_affected())
+}
+
+/// How many CoS of the selection `to` owns already (a repeated transfer finds them all).
+pub async fn selection_owned_by(
+    conn: &mut PgConnection,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    sel: &crate::domain::selection::Selection,
+    to: i64,
+) -> sqlx::Result<(i64, i64)> {
+    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), count(*) FILTER (WHERE c.owner_id = ");
+    qb.push_bind(to).push(")");
+    push_selection(&mut qb, sponsor_id, owner_only, sel);
+    qb.build_query_as().persistent(false).fetch_one(conn).await
 }

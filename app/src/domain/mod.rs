@@ -8,6 +8,7 @@ pub mod dates;
 pub mod licence;
 pub mod permissions;
 pub mod search;
+pub mod selection;
 pub mod status;
 pub mod user;
 

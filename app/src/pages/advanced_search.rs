@@ -5,6 +5,7 @@
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
 use crate::components::fields::{error_for, select_field, text_field};
 use crate::components::{ErrorSummary, Page};
+use crate::pages::view_cos::SelectedTransfer;
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
 use crate::domain::Status;
@@ -192,6 +193,8 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
         }
         q
     };
+    let this_page = format!("{PATH}?{current}");
+    let back_field = this_page.clone();
     // Back from a CoS returns to exactly this page of results.
     let back = encode_component(&format!("{PATH}?{current}"));
     let export = format!("{PATH}/export.csv?{here}");
@@ -212,13 +215,14 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                <span class="hint">{format!(" (all {total}, one row per CoS)")}</span></p>
             // Radio and Next, as in the manual: this page opens the chosen CoS (see `open`).
             <Form method="GET" action=PATH>
-                <input type="hidden" name="back" value=format!("{PATH}?{current}")/>
+                <input type="hidden" name="back" value=back_field/>
                 <fieldset class="fieldset">
                     <legend class="visually-hidden">"Select a CoS, then Next"</legend>
                     <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
                         <table class="table">
                             <thead><tr>
-                                <th scope="col"><span class="visually-hidden">"Select"</span></th>
+                                <th scope="col"><span class="visually-hidden">"Select to open"</span></th>
+                                <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th>
                                 <th scope="col">"CoS number"</th><th scope="col">"Worker"</th><th scope="col">"Route"</th>
                                 <th scope="col">"Status"</th><th scope="col">"Status date"</th><th scope="col">"Owner"</th>
                             </tr></thead>
@@ -230,6 +234,8 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                                         <tr>
                                             <td><input type="radio" class="radio" name="open" id=id.clone() value=h.cos_number.clone() required=true
                                                 aria-label=format!("Select {}", h.cos_number)/></td>
+                                            <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
+                                                aria-label=format!("Select {} for transfer", h.cos_number)/></td>
                                             <td><a href=href>{h.cos_number}</a></td>
                                             <td>{h.worker_name}</td>
                                             <td>{h.route}</td>
@@ -245,6 +251,7 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                 </fieldset>
                 <div class="actions"><button type="submit" class="button">"Next"</button></div>
             </Form>
+            <SelectedTransfer back=this_page.clone() all_query=here.clone() total/>
             <nav class="pager" aria-label="Results pages">
                 {previous.clone().map(|c| view! { <a href=page_link(c, page.saturating_sub(1).max(1)) rel="prev">"Previous page"</a> })}
                 {(page > 1).then(|| view! { <a href=format!("{PATH}?{here}")>"First page"</a> })}

@@ -11,5 +11,6 @@ pub mod ownership_history;
 pub mod sign_in;
 pub mod status_history;
 pub mod transfer;
+pub mod transfer_many;
 pub mod view_cos;
 pub mod workers;

@@ -166,6 +166,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                     <table class="table">
                         <thead>
                             <tr>
+                                <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th>
                                 <th scope="col">"CoS number"</th>
                                 <th scope="col">"Worker"</th>
                                 <th scope="col">"Route"</th>
@@ -181,6 +182,8 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                                     let href = format!("/view-cos/{}?q={}", h.cos_number, encode(&q));
                                     view! {
                                         <tr>
+                                            <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
+                                                aria-label=format!("Select {} for transfer", h.cos_number)/></td>
                                             <td><a href=href>{h.cos_number}</a></td>
                                             <td>{h.worker_name}</td>
                                             <td>{h.route}</td>
@@ -194,6 +197,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                         </tbody>
                     </table>
                 </div>
+                <SelectedTransfer back=q.clone() all_query=q.clone() total/>
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">
                         {(page > 1).then(|| view! { <a href=pager_link(page - 1) rel="prev">"Previous page"</a> })}
@@ -208,3 +212,17 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
 }
 
 pub use crate::domain::search::encode_component as encode;
+
+/// Under a results list: transfer the CoS ticked in it, or every CoS the search matches.
+/// The checkboxes in the rows belong to this form (`form="transfer-selected"`).
+#[component]
+pub fn SelectedTransfer(back: String, all_query: String, total: i64) -> impl IntoView {
+    let all = format!("/view-cos/transfer-many?all=1&{all_query}&back={}", encode(&back));
+    view! {
+        <form id="transfer-selected" method="get" action="/view-cos/transfer-many" class="select-actions">
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" class="button button--secondary">"Transfer selected"</button>
+            <a href=all rel="external">{format!("Transfer all {total} matching")}</a>
+        </form>
+    }
+}
