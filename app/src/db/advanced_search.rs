@@ -151,16 +151,23 @@ pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &A
     Ok((rows, more))
 }
 
+/// The page is chosen from `cos` alone and only its rows are joined to their route and
+/// owner: joined first, the planner could pair every match with every user before the limit.
 fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
-    let mut qb = QueryBuilder::new(format!("{prefix}{SELECT}"));
+    let mut qb = QueryBuilder::new(format!(
+        "{prefix}SELECT c.id, c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
+                u.full_name AS owner_name, c.date_assigned, c.expiry_date, c.sort_key FROM (SELECT c.*, "
+    ));
     qb.push(sort_key(s.sort)).push(" AS sort_key");
-    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
     if let Some((dir, c)) = &s.cursor {
         push_cursor(&mut qb, s.sort, *dir, c);
     }
     push_order(&mut qb, s.sort, backwards);
     qb.push(" LIMIT ").push_bind(s.per_page as i64 + 1);
+    qb.push(") c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id");
+    push_order(&mut qb, s.sort, backwards);
     qb
 }
 

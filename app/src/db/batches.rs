@@ -127,16 +127,18 @@ pub async fn transfer(
     if batch == 0 {
         return Ok(None);
     }
-    // Lock the batch's CoS, remember who owned each, move them, and write their history.
+    // Move the batch's CoS and write a history row for each one the update really moved
+    // (RETURNING: a CoS someone else moved meanwhile is neither moved nor recorded).
     let moved = sqlx::query(
         "WITH old AS (
-             SELECT id, owner_id FROM cos WHERE sponsor_id = $1 AND batch_id = $2 AND owner_id <> $3 FOR UPDATE
+             SELECT id, owner_id FROM cos WHERE sponsor_id = $1 AND batch_id = $2 AND owner_id <> $3
          ), moved AS (
              UPDATE cos c SET owner_id = $3, version = c.version + 1 FROM old
-             WHERE c.sponsor_id = $1 AND c.id = old.id
+             WHERE c.sponsor_id = $1 AND c.id = old.id AND c.owner_id = old.owner_id
+             RETURNING c.id, old.owner_id
          )
          INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)
-         SELECT $1, old.id, old.owner_id, $3, now(), $4, $2 FROM old",
+         SELECT $1, moved.id, moved.owner_id, $3, now(), $4, $2 FROM moved",
     )
     .bind(sponsor_id)
     .bind(batch_id)

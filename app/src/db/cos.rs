@@ -344,15 +344,17 @@ pub async fn transfer_selection(
     let mut qb = sqlx::QueryBuilder::new("WITH old AS (SELECT c.id, c.owner_id");
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     qb.push(" AND c.owner_id <> ").push_bind(to);
-    qb.push(" FOR UPDATE OF c), moved AS (UPDATE cos u SET owner_id = ").push_bind(to);
+    // The selection's state was checked under lock; RETURNING records exactly what moved.
+    qb.push("), moved AS (UPDATE cos u SET owner_id = ").push_bind(to);
     qb.push(", version = u.version + 1 FROM old WHERE u.sponsor_id = ").push_bind(sponsor_id);
-    qb.push(" AND u.id = old.id) INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id) SELECT ")
+    qb.push(" AND u.id = old.id AND u.owner_id = old.owner_id RETURNING u.id, old.owner_id)");
+    qb.push(" INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id) SELECT ")
         .push_bind(sponsor_id)
-        .push(", old.id, old.owner_id, ")
+        .push(", moved.id, moved.owner_id, ")
         .push_bind(to)
         .push(", now(), ")
         .push_bind(by)
-        .push(" FROM old");
+        .push(" FROM moved");
     Ok(qb.build().persistent(false).execute(tx).await?.rows_affected())
 }
 
