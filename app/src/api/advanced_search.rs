@@ -62,10 +62,9 @@ pub async fn advanced_search(form: AdvancedForm) -> Result<AdvancedOutcome, AppE
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
-    use crate::api::cos::worker_name;
     use crate::db;
     use crate::domain::advanced_search::{AdvancedSearch, Cursor, Direction};
-    use crate::domain::{dates::uk_date, permissions};
+    use crate::domain::permissions;
 
     /// The filters checked against this sponsor's routes, activity types and users: an id
     /// from a hand-edited URL that names nothing gets a message by its field.
@@ -124,14 +123,7 @@ pub mod ssr {
             previous,
             hits: page
                 .into_iter()
-                .map(|h| SearchHit {
-                    worker_name: worker_name(h.family_name.as_deref(), h.given_names.as_deref()),
-                    cos_number: h.cos_number,
-                    route: h.route,
-                    status: h.status,
-                    status_date: uk_date(h.status_date.date()),
-                    owner: h.owner_name,
-                })
+                .map(|h| SearchHit::new(h.cos_number, h.family_name, h.given_names, h.route, h.status, h.status_date, h.owner_name))
                 .collect(),
         })
     }

@@ -15,6 +15,29 @@ pub struct SearchHit {
     pub owner: String,
 }
 
+impl SearchHit {
+    /// A row of a results list (basic or advanced search), as the screen words it.
+    #[cfg(feature = "ssr")]
+    pub fn new(
+        cos_number: String,
+        family: Option<String>,
+        given: Option<String>,
+        route: String,
+        status: String,
+        status_date: time::OffsetDateTime,
+        owner: String,
+    ) -> SearchHit {
+        SearchHit {
+            worker_name: worker_name(family.as_deref(), given.as_deref()),
+            status_date: crate::domain::dates::uk_date(status_date.date()),
+            cos_number,
+            route,
+            status,
+            owner,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SearchOutcome {
     /// No criteria were given.
@@ -43,7 +66,7 @@ pub struct Section {
 pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> {
     use crate::api::ssr::{actor, pool};
     use crate::db;
-    use crate::domain::{dates::uk_date, permissions, search::PAGE_SIZE};
+    use crate::domain::{permissions, search::PAGE_SIZE};
 
     let (actor, _) = actor().await?;
     if form.is_blank() {
@@ -71,14 +94,7 @@ pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> 
         pages: ((total as u32).div_ceil(PAGE_SIZE)).max(1),
         hits: hits
             .into_iter()
-            .map(|h| SearchHit {
-                worker_name: worker_name(h.family_name.as_deref(), h.given_names.as_deref()),
-                cos_number: h.cos_number,
-                route: h.route,
-                status: h.status,
-                status_date: uk_date(h.status_date.date()),
-                owner: h.owner_name,
-            })
+            .map(|h| SearchHit::new(h.cos_number, h.family_name, h.given_names, h.route, h.status, h.status_date, h.owner_name))
             .collect(),
     })
 }

@@ -36,12 +36,12 @@ pub fn TransferPage() -> impl IntoView {
                                 </dl>
                                 <TransferToForm
                                     what="CoS"
-                                            action="/api/cos/transfer"
-                                            hidden=vec![("cos_number", f.cos_number.clone()), ("version", f.version.to_string()), ("q", q.clone())]
-                                            users=f.users
-                                            message=message.clone()
-                                            cancel=cancel.clone()
-                                        />
+                                    action="/api/cos/transfer"
+                                    hidden=vec![("cos_number", f.cos_number.clone()), ("version", f.version.to_string()), ("q", q.clone())]
+                                    users=f.users
+                                    message=message.clone()
+                                    cancel=cancel.clone()
+                                />
                             }.into_any()
                         }
                     }
