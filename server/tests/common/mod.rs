@@ -13,21 +13,39 @@ pub async fn seed_demo(pool: &PgPool) -> seed::Summary {
     seed::seed(pool, &Params::demo(TODAY)).await.expect("seeding the demo data")
 }
 
-/// A running app over `pool`; its address.
+/// A running app over the test's database; its address. The server stops when this is dropped.
 pub struct TestApp {
     pub base: String,
     pub pool: PgPool,
+    server: tokio::task::AbortHandle,
 }
 
+/// The app gets a pool of its own, like `server run`, rather than the test's: `#[sqlx::test]`
+/// pools are five connections borrowed from a shared parent and reaped after 1 s idle, and one
+/// CI run saw a page wait 20 s for a connection from it. The test keeps `pool` for its own reads.
 pub async fn spawn(pool: PgPool) -> TestApp {
+    let app_pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let store = startup::session_store(&pool).await.unwrap();
-    let state = AppState { leptos_options: server::config::leptos_options(addr), pool: pool.clone() };
+    let store = startup::session_store(&app_pool).await.unwrap();
+    let state = AppState { leptos_options: server::config::leptos_options(addr), pool: app_pool };
     let settings = Settings { secure_cookies: false, public_origin: None, idle_minutes: 30 };
     let app = startup::router(state, store, &settings);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestApp { base: format!("http://{addr}"), pool }
+    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }).abort_handle();
+    TestApp { base: format!("http://{addr}"), pool, server }
+}
+
+impl Drop for TestApp {
+    /// Stopping the server drops its pool, so its connections close before `#[sqlx::test]`
+    /// drops the test database.
+    fn drop(&mut self) {
+        self.server.abort();
+    }
 }
 
 impl TestApp {
