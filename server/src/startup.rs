@@ -35,8 +35,17 @@ pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
     Ok(store)
 }
 
+/// The app's routes, worked out once per process. Leptos suppresses resource loading with a
+/// process-wide flag while it generates the list, so a page rendering at that moment (another
+/// router being built beside a running one, as in the tests) would wait forever
+/// (leptos-rs/leptos#4773). Once, before anything serves, it cannot overlap a request.
+fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let pool = state.pool.clone();
     let context = move || provide_context(pool.clone());
 
