@@ -7,9 +7,11 @@ use crate::pages::{
     batch_search::BatchSearchPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
+    manage_live_cos::{ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
     not_found::NotFound,
     ownership_history::OwnershipHistoryPage,
     sign_in::SignInPage,
+    sponsorship_duties::SponsorshipDutiesPage,
     status_history::StatusHistoryPage,
     transfer::{TransferPage, TransferredPage},
     transfer_many::{TransferManyPage, TransferredManyPage},
@@ -78,6 +80,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transfer") view=TransferPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transferred") view=TransferredPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties") view=SponsorshipDutiesPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/manage-live-cos") view=ManageLiveSearchPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number") view=ManageLiveCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number/withdraw") view=WithdrawalConfirmationPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod batches;
 pub mod cos;
 pub mod transfer;
+pub mod withdraw;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

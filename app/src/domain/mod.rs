@@ -11,6 +11,7 @@ pub mod search;
 pub mod selection;
 pub mod status;
 pub mod user;
+pub mod withdrawal;
 
 pub use cos_number::CosNumber;
 pub use licence::LicenceNumber;

@@ -1,5 +1,6 @@
 //! "View CoS" → "Search for CoS": a GET form, so the search lives in the URL; a search that
-//! matches one CoS opens it, otherwise a list that pages through every match.
+//! matches one CoS opens it, otherwise a list that pages through every match. Manage live CoS
+//! starts with the same search (`SearchFor`).
 
 use crate::api::cos::{search_cos, SearchOutcome};
 use crate::components::{ErrorSummary, Page};
@@ -54,86 +55,125 @@ pub fn open(path: String) {
     }
 }
 
+/// The two screens that start with the basic search, and where their rows lead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchFor {
+    /// View CoS → Search for CoS → View CoS (rows can also be ticked for transfer).
+    ViewCos,
+    /// Sponsorship duties → Manage live CoS → Search for a CoS → Manage live CoS.
+    ManageLive,
+}
+
+impl SearchFor {
+    /// The search screen's path; its query string is the search.
+    pub fn path(self) -> &'static str {
+        match self {
+            SearchFor::ViewCos => "/view-cos",
+            SearchFor::ManageLive => "/sponsorship-duties/manage-live-cos",
+        }
+    }
+
+    /// The screen of one CoS found by the search, keeping the search `q` for Back.
+    pub fn cos_href(self, number: &str, q: &str) -> String {
+        format!("{}/{number}{}", self.path(), crate::domain::search::keep(q))
+    }
+}
+
 #[component]
 pub fn ViewCosPage() -> impl IntoView {
-    let query = use_query_map();
-    let form = Memo::new(move |_| form_from_query(&query.read()));
-    let outcome = Resource::new(move || form.get(), search_cos);
-
     view! {
         <Page title="View CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
             <h1>"View CoS"</h1>
             <p><a href="/view-cos/batches">"Search for batch(es) of CoS"</a></p>
-            <Suspense fallback=|| view! { <p>"Searching…"</p> }>
-                {move || Suspend::new(async move {
-                    let f = form.get_untracked();
-                    let fields_form = f.clone();
-                    let result = outcome.await;
-                    let errors = match &result {
-                        Ok(SearchOutcome::Invalid(e)) => e.clone(),
-                        _ => vec![],
-                    };
-                    let error_for = {
-                        let errors = errors.clone();
-                        move |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
-                    };
-                    view! {
-                        <ErrorSummary errors=errors.clone()/>
-                        <h2>"Search for CoS"</h2>
-                        <Form method="GET" action="/view-cos" attr:class="form search-form">
-                            {FIELDS
-                                .iter()
-                                .map(|(name, label, hint)| {
-                                    let error = error_for(name);
-                                    let hint_id = format!("{name}-hint");
-                                    let error_id = format!("{name}-error");
-                                    let described = [
-                                        (!hint.is_empty()).then(|| hint_id.clone()),
-                                        error.as_ref().map(|_| error_id.clone()),
-                                    ]
-                                    .into_iter()
-                                    .flatten()
-                                    .collect::<Vec<_>>()
-                                    .join(" ");
-                                    view! {
-                                        <div class="field" class:field--error=error.is_some()>
-                                            <label for=*name>{*label}</label>
-                                            {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=hint_id.clone()>{*hint}</p> })}
-                                            {error.clone().map(|e| view! {
-                                                <p class="field__error" id=error_id.clone()>
-                                                    <span class="visually-hidden">"Error: "</span>{e}
-                                                </p>
-                                            })}
-                                            <input
-                                                id=*name
-                                                name=*name
-                                                type="text"
-                                                value=value_of(&fields_form, name).to_string()
-                                                autocomplete="off"
-                                                aria-describedby=(!described.is_empty()).then_some(described)
-                                                aria-invalid=error.is_some().then_some("true")
-                                            />
-                                        </div>
-                                    }
-                                })
-                                .collect_view()}
-                            <div class="actions">
-                                <button type="submit" class="button">"Next"</button>
-                                <a href="/view-cos" class="link-button">"Clear"</a>
-                                <a href="/view-cos/advanced" class="link-button advanced-link">"Advanced"</a>
-                            </div>
-                        </Form>
-                        <Results result f list=query.with_untracked(|q| q.get("list").is_some())/>
-                    }
-                })}
-            </Suspense>
+            <BasicSearch purpose=SearchFor::ViewCos/>
         </Page>
     }
 }
 
+/// The basic search form and its results: a GET form, so the search lives in the URL.
 #[component]
-fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchForm, list: bool) -> impl IntoView {
+pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
+    let query = use_query_map();
+    let form = Memo::new(move |_| form_from_query(&query.read()));
+    let outcome = Resource::new(move || form.get(), search_cos);
+
+    view! {
+        <Suspense fallback=|| view! { <p>"Searching…"</p> }>
+            {move || Suspend::new(async move {
+                let f = form.get_untracked();
+                let fields_form = f.clone();
+                let result = outcome.await;
+                let errors = match &result {
+                    Ok(SearchOutcome::Invalid(e)) => e.clone(),
+                    _ => vec![],
+                };
+                let error_for = {
+                    let errors = errors.clone();
+                    move |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
+                };
+                view! {
+                    <ErrorSummary errors=errors.clone()/>
+                    {(purpose == SearchFor::ViewCos).then(|| view! { <h2>"Search for CoS"</h2> })}
+                    <Form method="GET" action=purpose.path() attr:class="form search-form">
+                        {FIELDS
+                            .iter()
+                            .map(|(name, label, hint)| {
+                                let error = error_for(name);
+                                let hint_id = format!("{name}-hint");
+                                let error_id = format!("{name}-error");
+                                let described = [
+                                    (!hint.is_empty()).then(|| hint_id.clone()),
+                                    error.as_ref().map(|_| error_id.clone()),
+                                ]
+                                .into_iter()
+                                .flatten()
+                                .collect::<Vec<_>>()
+                                .join(" ");
+                                view! {
+                                    <div class="field" class:field--error=error.is_some()>
+                                        <label for=*name>{*label}</label>
+                                        {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=hint_id.clone()>{*hint}</p> })}
+                                        {error.clone().map(|e| view! {
+                                            <p class="field__error" id=error_id.clone()>
+                                                <span class="visually-hidden">"Error: "</span>{e}
+                                            </p>
+                                        })}
+                                        <input
+                                            id=*name
+                                            name=*name
+                                            type="text"
+                                            value=value_of(&fields_form, name).to_string()
+                                            autocomplete="off"
+                                            aria-describedby=(!described.is_empty()).then_some(described)
+                                            aria-invalid=error.is_some().then_some("true")
+                                        />
+                                    </div>
+                                }
+                            })
+                            .collect_view()}
+                        <div class="actions">
+                            <button type="submit" class="button">"Next"</button>
+                            <a href=purpose.path() class="link-button">"Clear"</a>
+                            {(purpose == SearchFor::ViewCos).then(|| view! {
+                                <a href="/view-cos/advanced" class="link-button advanced-link">"Advanced"</a>
+                            })}
+                        </div>
+                    </Form>
+                    <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some())/>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Results(
+    result: Result<SearchOutcome, crate::error::AppError>,
+    f: CosSearchForm,
+    purpose: SearchFor,
+    list: bool,
+) -> impl IntoView {
     match result {
         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         Ok(SearchOutcome::Blank) => {
@@ -145,7 +185,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
             // One match opens it; Back from there shows it as a one-row list (`list`), or
             // Back would open it again.
             if total == 1 && page == 1 && !list {
-                open(format!("/view-cos/{}?q={}", hits[0].cos_number, encode(&format!("{q}&list=1"))));
+                open(purpose.cos_href(&hits[0].cos_number, &format!("{q}&list=1")));
             }
             if total == 0 {
                 return view! {
@@ -154,7 +194,8 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                 }
                 .into_any();
             }
-            let pager_link = move |p: u32| format!("/view-cos?{}", f.to_query(p));
+            let selectable = purpose == SearchFor::ViewCos;
+            let pager_link = move |p: u32| format!("{}?{}", purpose.path(), f.to_query(p));
             view! {
                 <h2 id="results">"Search results"</h2>
                 <p role="status">
@@ -166,7 +207,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                     <table class="table">
                         <thead>
                             <tr>
-                                <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th>
+                                {selectable.then(|| view! { <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th> })}
                                 <th scope="col">"CoS number"</th>
                                 <th scope="col">"Worker"</th>
                                 <th scope="col">"Route"</th>
@@ -179,11 +220,13 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                             {hits
                                 .into_iter()
                                 .map(|h| {
-                                    let href = format!("/view-cos/{}?q={}", h.cos_number, encode(&q));
+                                    let href = purpose.cos_href(&h.cos_number, &q);
                                     view! {
                                         <tr>
-                                            <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
-                                                aria-label=format!("Select {} for transfer", h.cos_number)/></td>
+                                            {selectable.then(|| view! {
+                                                <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
+                                                    aria-label=format!("Select {} for transfer", h.cos_number)/></td>
+                                            })}
                                             <td><a href=href>{h.cos_number}</a></td>
                                             <td>{h.worker_name}</td>
                                             <td>{h.route}</td>
@@ -197,7 +240,7 @@ fn Results(result: Result<SearchOutcome, crate::error::AppError>, f: CosSearchFo
                         </tbody>
                     </table>
                 </div>
-                <SelectedTransfer back=q.clone() all_query=q.clone() total/>
+                {selectable.then(|| view! { <SelectedTransfer back=q.clone() all_query=q.clone() total/> })}
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">
                         {(page > 1).then(|| view! { <a href=pager_link(page - 1) rel="prev">"Previous page"</a> })}

@@ -20,7 +20,7 @@ const FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "Sponsorship duties",
-        href: None,
+        href: Some("/sponsorship-duties"),
         text: "Manage live CoS: withdraw a CoS that will not be used.",
     },
     Function {
