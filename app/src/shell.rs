@@ -16,6 +16,7 @@ use crate::pages::{
     transfer::{TransferPage, TransferredPage},
     transfer_many::{TransferManyPage, TransferredManyPage},
     view_cos::ViewCosPage,
+    work_addresses::{AddWorkAddressPage, DeleteWorkAddressPage, WorkAddressPage, WorkAddressesPage},
     workers::WorkersPage,
 };
 use leptos::prelude::*;
@@ -80,6 +81,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transfer") view=TransferPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transferred") view=TransferredPage ssr=SsrMode::Async/>
+                <Route path=path!("/work-addresses") view=WorkAddressesPage ssr=SsrMode::Async/>
+                <Route path=path!("/work-addresses/add") view=AddWorkAddressPage ssr=SsrMode::Async/>
+                <Route path=path!("/work-addresses/:id") view=WorkAddressPage ssr=SsrMode::Async/>
+                <Route path=path!("/work-addresses/:id/delete") view=DeleteWorkAddressPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties") view=SponsorshipDutiesPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos") view=ManageLiveSearchPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number") view=ManageLiveCosPage ssr=SsrMode::Async/>

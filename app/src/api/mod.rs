@@ -7,6 +7,7 @@ pub mod batches;
 pub mod cos;
 pub mod transfer;
 pub mod withdraw;
+pub mod work_addresses;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod batches;
 pub mod cos;
 pub mod users;
+pub mod work_addresses;
 
 pub use sqlx::PgPool;
 

@@ -12,6 +12,7 @@ pub mod selection;
 pub mod status;
 pub mod user;
 pub mod withdrawal;
+pub mod work_address;
 
 pub use cos_number::CosNumber;
 pub use licence::LicenceNumber;

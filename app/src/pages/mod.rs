@@ -15,4 +15,5 @@ pub mod status_history;
 pub mod transfer;
 pub mod transfer_many;
 pub mod view_cos;
+pub mod work_addresses;
 pub mod workers;

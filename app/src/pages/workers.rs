@@ -25,7 +25,7 @@ const FUNCTIONS: &[Function] = &[
     },
     Function {
         name: "Manage work addresses",
-        href: None,
+        href: Some("/work-addresses"),
         text: "Add, change or delete the work addresses you use when creating CoS.",
     },
 ];
