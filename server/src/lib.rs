@@ -3,6 +3,7 @@
 pub mod config;
 pub mod embedded_pg;
 pub mod export;
+pub mod home_office;
 pub mod jobs;
 pub mod middleware;
 pub mod print;

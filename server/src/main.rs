@@ -51,6 +51,17 @@ enum Command {
     },
     /// Apply the migrations.
     Migrate,
+    /// Run the expiry job once (the server runs it every few minutes by itself).
+    Expire {
+        /// Expire CoS whose expiry date is before this day (YYYY-MM-DD); default today in the UK.
+        #[arg(long)]
+        today: Option<String>,
+    },
+    /// What the Home Office does to CoS and licences (it is not a user of the app).
+    HomeOffice {
+        #[command(subcommand)]
+        action: HomeOfficeAction,
+    },
     /// The embedded database cluster.
     Db {
         #[command(subcommand)]
@@ -68,6 +79,27 @@ enum DbAction {
     Url,
     /// Drop and re-create the database, then print its URL.
     Recreate,
+}
+
+#[derive(Subcommand)]
+enum HomeOfficeAction {
+    /// Record that a CoS was used in an application: from ASSIGNED, or from EXPIRED when the
+    /// application was made on or before the expiry date.
+    MarkUsed {
+        cos_number: String,
+        /// The day the application was made (YYYY-MM-DD); required for an EXPIRED CoS.
+        #[arg(long)]
+        applied_on: Option<String>,
+    },
+    /// Revoke a sponsor's licence: every CoS of it not USED is cancelled.
+    RevokeLicence { licence_number: String },
+    /// A sponsor surrenders a route: every CoS of it on that route not USED is cancelled.
+    SurrenderRoute { licence_number: String, route: String },
+}
+
+fn parse_day(s: &str, what: &str) -> anyhow::Result<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .with_context(|| format!("{what} must be YYYY-MM-DD"))
 }
 
 fn today_utc() -> time::Date {
@@ -147,6 +179,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
             let state = startup::AppState { leptos_options: config.leptos_options.clone(), pool: pool.clone() };
             let app = startup::router(state, store.clone(), &config.settings);
             tokio::spawn(server::jobs::delete_expired_sessions(store));
+            tokio::spawn(server::jobs::expire_cos_continuously(pool.clone(), server::jobs::EXPIRY_EVERY));
             let listener = tokio::net::TcpListener::bind(&config.addr)
                 .await
                 .with_context(|| format!("could not listen on {}", config.addr))?;
@@ -166,13 +199,48 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
                 return Ok(());
             }
             let today = match today {
-                Some(t) => time::Date::parse(t, time::macros::format_description!("[year]-[month]-[day]"))
-                    .context("--today must be YYYY-MM-DD")?,
+                Some(t) => parse_day(t, "--today")?,
                 None => today_utc(),
             };
             let params = seed::Params { sponsors: *sponsors, cos: *cos, largest: *largest, seed: *s, today };
             print_summary(&seed::seed(&pool, &params).await?);
             Ok(())
+        }
+        Command::Expire { today } => {
+            let pool = connect(cli, cluster).await?;
+            let today = today.as_deref().map(|t| parse_day(t, "--today")).transpose()?;
+            match server::jobs::expire_cos(&pool, today).await? {
+                Some(n) => println!("{n} CoS expired."),
+                None => println!("Another server is running the expiry job now: nothing done."),
+            }
+            Ok(())
+        }
+        Command::HomeOffice { action } => {
+            use server::home_office;
+            let pool = connect(cli, cluster).await?;
+            let done = match action {
+                HomeOfficeAction::MarkUsed { cos_number, applied_on } => {
+                    let applied_on = applied_on.as_deref().map(|d| parse_day(d, "--applied-on")).transpose()?;
+                    home_office::mark_used(&pool, cos_number, applied_on).await
+                }
+                HomeOfficeAction::RevokeLicence { licence_number } => home_office::revoke_licence(&pool, licence_number).await,
+                HomeOfficeAction::SurrenderRoute { licence_number, route } => home_office::surrender_route(&pool, licence_number, route).await,
+            };
+            match done {
+                Ok(report) => {
+                    println!("{report}");
+                    Ok(())
+                }
+                Err(home_office::Refused::Rule(why)) => {
+                    eprintln!("Refused: {why}");
+                    pool.close().await;
+                    if let Some(c) = cluster.as_mut() {
+                        let _ = c.stop(false);
+                    }
+                    std::process::exit(2);
+                }
+                Err(e) => Err(e.into()),
+            }
         }
         Command::Migrate => {
             connect(cli, cluster).await?;

@@ -2,6 +2,7 @@
 //! a domain rule → the database → a DTO.
 
 pub mod advanced_search;
+pub mod attention;
 pub mod auth;
 pub mod batches;
 pub mod cos;

@@ -2,9 +2,11 @@
 //! transaction. Nothing else writes SQL. Server only.
 
 pub mod advanced_search;
+pub mod attention;
 pub mod audit;
 pub mod batches;
 pub mod cos;
+pub mod status_changes;
 pub mod users;
 pub mod work_addresses;
 

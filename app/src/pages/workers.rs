@@ -1,7 +1,8 @@
 //! The Workers screen: the home page after sign-in, the door to every CoS function.
 
+use crate::api::attention::{load_attention, EXPIRING_WITHIN_DAYS};
 use crate::components::layout::use_me;
-use crate::components::Page;
+use crate::components::{DataTable, Page};
 use crate::domain::Level;
 use leptos::prelude::*;
 
@@ -72,6 +73,7 @@ pub fn WorkersPage() -> impl IntoView {
                                         </dd>
                                     </div>
                                 </dl>
+                                <AttentionPanel/>
                                 <h2>"What do you want to do?"</h2>
                                 <ul class="card-list">
                                     {FUNCTIONS
@@ -109,5 +111,74 @@ pub fn WorkersPage() -> impl IntoView {
                 })}
             </Suspense>
         </Page>
+    }
+}
+
+/// "What needs attention": ASSIGNED CoS about to expire, the year's allocation, and the CoS by
+/// status (each a link to the advanced search for that status). A Level 2 user's own CoS.
+#[component]
+fn AttentionPanel() -> impl IntoView {
+    let attention = Resource::new(|| (), |_| load_attention());
+    view! {
+        <section class="attention" aria-labelledby="attention-title">
+            <h2 id="attention-title">"What needs attention"</h2>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match attention.await {
+                        Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Ok(a) => {
+                            let remaining = a.remaining();
+                            view! {
+                                {a.own_only.then(|| view! { <p class="hint">"The CoS you own."</p> })}
+                                <h3>{format!("Expiring in the next {EXPIRING_WITHIN_DAYS} days")}</h3>
+                                {if a.expiring.is_empty() {
+                                    view! { <p data-testid="expiring-none">{format!("No ASSIGNED CoS expire in the next {EXPIRING_WITHIN_DAYS} days.")}</p> }.into_any()
+                                } else {
+                                    let shown = a.expiring.len() as i64;
+                                    view! {
+                                        <p data-testid="expiring-total">{
+                                            if a.expiring_total > shown {
+                                                format!("{} ASSIGNED CoS expire soon; these {shown} soonest first.", a.expiring_total)
+                                            } else if a.expiring_total == 1 {
+                                                "1 ASSIGNED CoS expires soon.".to_string()
+                                            } else {
+                                                format!("{} ASSIGNED CoS expire soon, soonest first.", a.expiring_total)
+                                            }
+                                        }</p>
+                                        <DataTable caption="ASSIGNED CoS that expire soon, soonest first" headings=&["CoS number", "Worker", "Expiry date", "Expires"]>
+                                            {a.expiring.into_iter().map(|c| view! {
+                                                <tr>
+                                                    <td><a href=format!("/view-cos/{}", c.cos_number)>{c.cos_number.clone()}</a></td>
+                                                    <td>{c.worker}</td>
+                                                    <td>{c.expiry_date}</td>
+                                                    <td>{c.when}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </DataTable>
+                                    }.into_any()
+                                }}
+                                <h3>{format!("Allocation for {}", a.year)}</h3>
+                                <dl class="summary" data-testid="allocation">
+                                    <div class="summary__row"><dt>"CoS allocated for the year"</dt><dd>{a.allocation}</dd></div>
+                                    <div class="summary__row"><dt>"Assigned so far"</dt><dd>{a.used}</dd></div>
+                                    <div class="summary__row"><dt>"Remaining"</dt><dd>{remaining}</dd></div>
+                                </dl>
+                                <h3>"CoS by status"</h3>
+                                <ul class="counts" data-testid="by-status">
+                                    {a.by_status.into_iter().map(|(status, slug, n)| view! {
+                                        <li>
+                                            <a href=format!("/view-cos/advanced?status={slug}")>
+                                                <span class="status">{status}</span>
+                                                <span class="counts__n">{n}</span>
+                                            </a>
+                                        </li>
+                                    }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -1,0 +1,59 @@
+//! What the Workers screen shows needs attention: CoS by status, ASSIGNED CoS about to expire,
+//! and the year's allocation. `owner_only`: a Level 2 user's own CoS.
+
+use sqlx::{FromRow, PgPool};
+use time::Date;
+
+pub async fn counts_by_status(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>) -> sqlx::Result<Vec<(String, i64)>> {
+    sqlx::query_as(
+        "SELECT status, count(*) FROM cos WHERE sponsor_id = $1 AND ($2::bigint IS NULL OR owner_id = $2) GROUP BY status",
+    )
+    .bind(sponsor_id)
+    .bind(owner_only)
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(FromRow, Debug, Clone)]
+pub struct Expiring {
+    pub cos_number: String,
+    pub family_name: Option<String>,
+    pub given_names: Option<String>,
+    pub expiry_date: Date,
+    pub owner_name: String,
+    pub total: i64,
+}
+
+/// ASSIGNED CoS expiring on or before `until` (including any the expiry job has yet to
+/// reach), soonest first, at most `limit`, each with the total.
+pub async fn expiring(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, until: Date, limit: i64) -> sqlx::Result<Vec<Expiring>> {
+    sqlx::query_as(
+        "SELECT c.cos_number, c.family_name, c.given_names, c.expiry_date, u.full_name AS owner_name, count(*) OVER () AS total
+         FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         WHERE c.sponsor_id = $1 AND c.status = 'ASSIGNED' AND c.expiry_date <= $3
+           AND ($2::bigint IS NULL OR c.owner_id = $2)
+         ORDER BY c.expiry_date, c.cos_number
+         LIMIT $4",
+    )
+    .bind(sponsor_id)
+    .bind(owner_only)
+    .bind(until)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// The sponsor's yearly allocation and how many CoS were assigned in [from, to): a withdrawn
+/// or expired CoS still counts, as it is not returned to the allocation.
+pub async fn allocation(pool: &PgPool, sponsor_id: i64, from: Date, to: Date) -> sqlx::Result<(i32, i64)> {
+    sqlx::query_as(
+        "SELECT s.allocation,
+                (SELECT count(*) FROM cos c WHERE c.sponsor_id = s.id AND c.date_assigned >= $2 AND c.date_assigned < $3)
+         FROM sponsors s WHERE s.id = $1",
+    )
+    .bind(sponsor_id)
+    .bind(from)
+    .bind(to)
+    .fetch_one(pool)
+    .await
+}
