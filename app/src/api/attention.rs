@@ -48,13 +48,20 @@ pub async fn load_attention() -> Result<Attention, AppError> {
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let today = status_changes::uk_today(&mut *pool.acquire().await?).await?;
-    let counts = attention::counts_by_status(&pool, actor.sponsor_id, owner_only).await?;
+    let until = today + time::Duration::days(EXPIRING_WITHIN_DAYS);
+    let year = today.year();
+    let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
+    let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
+    // Three independent reads, side by side (each on its own connection).
+    let (counts, rows, (allocation, used)) = futures::try_join!(
+        attention::counts_by_status(&pool, actor.sponsor_id, owner_only),
+        attention::expiring(&pool, actor.sponsor_id, owner_only, until, EXPIRING_LISTED),
+        attention::allocation(&pool, actor.sponsor_id, from, to),
+    )?;
     let by_status = Status::ALL
         .into_iter()
         .map(|s| (s.as_str().to_string(), s.slug().to_string(), counts.iter().find(|c| c.0 == s.as_str()).map_or(0, |c| c.1)))
         .collect();
-    let until = today + time::Duration::days(EXPIRING_WITHIN_DAYS);
-    let rows = attention::expiring(&pool, actor.sponsor_id, owner_only, until, EXPIRING_LISTED).await?;
     let expiring_total = rows.first().map_or(0, |r| r.total);
     let expiring = rows
         .into_iter()
@@ -73,9 +80,5 @@ pub async fn load_attention() -> Result<Attention, AppError> {
             }
         })
         .collect();
-    let year = today.year();
-    let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
-    let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
-    let (allocation, used) = attention::allocation(&pool, actor.sponsor_id, from, to).await?;
     Ok(Attention { own_only: owner_only.is_some(), by_status, expiring, expiring_total, year, allocation: allocation.into(), used })
 }
