@@ -64,6 +64,7 @@ pub async fn require_sign_in(session: Session, req: Request, next: Next) -> Resp
     }
     let signed_in = matches!(session.get::<SessionUser>(USER_KEY).await, Ok(Some(_)));
     if signed_in {
+        touch(&session).await;
         return next.run(req).await;
     }
     if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {
@@ -77,6 +78,24 @@ pub async fn require_sign_in(session: Session, req: Request, next: Next) -> Resp
     }
     let body = serde_json::to_string(&AppError::SignInRequired).unwrap_or_default();
     (StatusCode::UNAUTHORIZED, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The session key holding when the session was last written for activity (Unix seconds).
+const TOUCHED_KEY: &str = "touched";
+/// Activity pushes the idle timeout back, which means writing the session. Once a minute is
+/// enough for a 30-minute timeout, and spares a database write on every other request.
+const TOUCH_EVERY_SECONDS: i64 = 60;
+
+fn touch_due(last: Option<i64>, now: i64) -> bool {
+    last.is_none_or(|t| now - t >= TOUCH_EVERY_SECONDS || now < t)
+}
+
+/// Marks the session changed (so it is saved with a new expiry) when it is due.
+async fn touch(session: &Session) {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    if touch_due(session.get::<i64>(TOUCHED_KEY).await.ok().flatten(), now) {
+        let _ = session.insert(TOUCHED_KEY, now).await;
+    }
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -116,6 +135,15 @@ mod tests {
             &headers(&[host, ("origin", "https://sms.example")]),
             Some("https://sms.example")
         ));
+    }
+
+    #[test]
+    fn activity_writes_the_session_once_a_minute() {
+        assert!(touch_due(None, 1_000));
+        assert!(!touch_due(Some(1_000), 1_000));
+        assert!(!touch_due(Some(1_000), 1_059));
+        assert!(touch_due(Some(1_000), 1_060));
+        assert!(touch_due(Some(1_000), 900), "a clock that went back");
     }
 
     #[test]

@@ -54,9 +54,9 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(Duration::minutes(settings.idle_minutes)))
-        // Save on every request so that activity pushes the idle timeout back.
-        .with_always_save(true);
+        // Activity pushes this back: `middleware::require_sign_in` re-saves the session once a
+        // minute while it is in use.
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(settings.idle_minutes)));
 
     let server_fns = {
         let context = context.clone();

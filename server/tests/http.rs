@@ -253,3 +253,29 @@ async fn health_answers(pool: PgPool) {
     let r = app.client().get(app.url("/health")).send().await.unwrap();
     assert_eq!(r.status(), 200);
 }
+
+/// Activity keeps a session alive by re-saving it, but at most once a minute: the requests in
+/// between do not write to the database.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_session_is_saved_for_activity_not_on_every_request(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = spawn(pool.clone()).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let expiry = || async {
+        sqlx::query_scalar::<_, time::OffsetDateTime>("SELECT max(expiry_date) FROM tower_sessions.session").fetch_one(&pool).await.unwrap()
+    };
+    let at_sign_in = expiry().await;
+    // The first request after signing in records the activity (a save with a later expiry).
+    let r = c.get(app.url("/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("set-cookie").is_some(), "the cookie's expiry moves with the save");
+    let touched = expiry().await;
+    assert!(touched > at_sign_in);
+    for path in ["/", "/view-cos", "/work-addresses"] {
+        let r = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(r.headers().get("set-cookie").is_none(), "{path}: no save, no new cookie");
+    }
+    assert_eq!(expiry().await, touched, "no write for the requests within the minute");
+}

@@ -65,9 +65,13 @@ pub async fn current_user() -> Result<Option<Me>, AppError> {
 pub async fn take_sign_in_notice() -> Result<SignInNotice, AppError> {
     let session = ssr::session().await?;
     let notice = session
-        .remove::<SignInNotice>(ssr::NOTICE_KEY)
+        .get::<SignInNotice>(ssr::NOTICE_KEY)
         .await
         .map_err(|e| AppError::internal("session", e))?;
+    // Removed only when there is one: a removal always re-saves the session.
+    if notice.is_some() {
+        session.remove_value(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    }
     Ok(notice.unwrap_or_default())
 }
 

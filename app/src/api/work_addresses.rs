@@ -111,7 +111,12 @@ pub async fn list_work_addresses() -> Result<AddressList, AppError> {
 
     let (actor, _) = actor().await?;
     let addresses = db::work_addresses::list(&pool()?, actor.sponsor_id).await?.iter().map(ssr::saved).collect();
-    let notice = session().await?.remove::<String>(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    // Read, and removed only when there is one: a removal always re-saves the session.
+    let session = session().await?;
+    let notice = session.get::<String>(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    if notice.is_some() {
+        session.remove_value(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    }
     Ok(AddressList { can_manage: permissions::can_manage_addresses(&actor), addresses, notice })
 }
 
