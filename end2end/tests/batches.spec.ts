@@ -58,6 +58,50 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('dl')).toContainText(reference);
     await checkPage(page, { javascript: false });
   });
+
+  test('transfer a batch', async ({ page }, testInfo) => {
+    await signIn(page, DEMO.l1);
+    await page.goto('/view-cos/batches?reference=');
+    await page.locator('table tbody tr').nth(testInfo.project.name === 'phone' ? 3 : 2).getByRole('link').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
+    await page.getByRole('link', { name: 'Transfer', exact: true }).click();
+    const label = (await page.locator('#to_user option').nth(1).textContent())!;
+    const newOwner = label.replace(/ \(.*\)$/, '');
+    await page.getByLabel('Transfer to').selectOption({ label });
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('The batch has been transferred');
+    await checkPage(page, { javascript: false });
+    await page.getByRole('link', { name: 'OK' }).click();
+    await expect(page.getByTestId('batch-owner')).toHaveText(newOwner);
+    for (const owner of await page.locator('table tbody tr td:last-child').allTextContents()) {
+      expect(owner).toBe(newOwner);
+    }
+  });
+
+  test('transfer the CoS ticked in the results', async ({ page }, testInfo) => {
+    await signIn(page, DEMO.l1);
+    await page.goto('/view-cos?family_name=nguyen');
+    const first = testInfo.project.name === 'phone' ? 6 : 4;
+    const rows = page.locator('table tbody tr');
+    const numbers = [await rows.nth(first).getByRole('link').textContent(), await rows.nth(first + 1).getByRole('link').textContent()];
+    const owners = [await rows.nth(first).locator('td').last().textContent(), await rows.nth(first + 1).locator('td').last().textContent()];
+    const boxes = page.getByRole('checkbox', { name: /^Select C[A-Z0-9]{10} for transfer$/ });
+    await boxes.nth(first).check();
+    await boxes.nth(first + 1).check();
+    await page.getByRole('button', { name: 'Transfer selected' }).click();
+    await expect(page.locator('main')).toContainText('You have selected 2 CoS');
+    const labels = await page.locator('#to_user option').allTextContents();
+    const label = labels.slice(1).find((l) => !owners.includes(l.replace(/ \(.*\)$/, '')))!;
+    const newOwner = label.replace(/ \(.*\)$/, '');
+    await page.getByLabel('Transfer to').selectOption({ label });
+    await page.getByRole('button', { name: 'Transfer' }).click();
+    await expect(page.getByRole('status')).toContainText(`2 CoS are now owned by ${newOwner}`);
+    await checkPage(page, { javascript: false });
+    for (const n of numbers) {
+      await page.goto(`/view-cos/${n!.trim()}`);
+      await expect(page.locator('.summary__row', { hasText: 'Owner' }).first()).toContainText(newOwner);
+    }
+  });
 });
 
 test('transfer several CoS at once, ticked in the results', async ({ page, consoleErrors }, testInfo) => {

@@ -103,8 +103,11 @@ pub mod ssr {
             Err(e) => return Ok(AdvancedOutcome::Invalid(e)),
         };
         let owner_only = permissions::sees_only_own(actor).then_some(actor.user_id);
-        let (page, more) = db::advanced_search::page(pool, actor.sponsor_id, owner_only, &s).await?;
-        let total = db::advanced_search::count(pool, actor.sponsor_id, owner_only, &s).await?;
+        // The page and the count are independent: run side by side, each on its own connection.
+        let ((page, more), total) = futures::try_join!(
+            db::advanced_search::page(pool, actor.sponsor_id, owner_only, &s),
+            db::advanced_search::count(pool, actor.sponsor_id, owner_only, &s),
+        )?;
         let cursor = |h: &db::advanced_search::Hit| Cursor { key: h.sort_key.clone(), id: h.id };
         let dir = s.cursor.as_ref().map(|(d, _)| *d);
         let next = match (dir, page.last()) {
