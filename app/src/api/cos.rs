@@ -66,7 +66,7 @@ pub struct Section {
 pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> {
     use crate::api::ssr::{actor, pool};
     use crate::db;
-    use crate::domain::{permissions, search::PAGE_SIZE};
+    use crate::domain::{advanced_search::AdvancedSearch, permissions, search::PAGE_SIZE};
 
     let (actor, _) = actor().await?;
     if form.is_blank() {
@@ -78,16 +78,13 @@ pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> 
     };
     let page = form.page.max(1);
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
-    let hits = db::cos::search(
-        &pool()?,
-        actor.sponsor_id,
-        owner_only,
-        &criteria,
-        PAGE_SIZE as i64,
-        (page as i64 - 1) * PAGE_SIZE as i64,
-    )
-    .await?;
-    let total = hits.first().map(|h| h.total).unwrap_or(0);
+    // The advanced search's query with only the basic fields, its pages numbered.
+    let s = AdvancedSearch::basic(criteria, PAGE_SIZE);
+    let pool = pool()?;
+    let (hits, total) = futures::try_join!(
+        db::advanced_search::numbered_page(&pool, actor.sponsor_id, owner_only, &s, page),
+        db::advanced_search::count(&pool, actor.sponsor_id, owner_only, &s),
+    )?;
     Ok(SearchOutcome::Results {
         total,
         page,

@@ -3,10 +3,12 @@
 pub mod error_summary;
 pub mod fields;
 pub mod layout;
+pub mod results_table;
 pub mod table;
 pub mod transfer_form;
 
 pub use error_summary::ErrorSummary;
 pub use layout::Page;
+pub use results_table::results_table;
 pub use table::DataTable;
 pub use transfer_form::TransferToForm;

@@ -34,6 +34,12 @@ fn sort_key(sort: Sort) -> &'static str {
     }
 }
 
+/// `LIKE` treats % and _ as wildcards; a name is matched literally, from its start.
+pub(crate) fn like_prefix(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("{escaped}%")
+}
+
 /// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given. The joins
 /// bring the route and owner names a list shows; a count or a lock has no need of them (and
 /// counting through them cost a hundred times more).
@@ -62,10 +68,10 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: 
         qb.push(" AND c.cos_number = ").push_bind(n.clone());
     }
     if let Some(f) = &b.family_name {
-        qb.push(" AND sms_fold(c.family_name) LIKE sms_fold(").push_bind(super::cos::like_prefix(f)).push(")");
+        qb.push(" AND sms_fold(c.family_name) LIKE sms_fold(").push_bind(like_prefix(f)).push(")");
     }
     if let Some(g) = &b.given_name {
-        qb.push(" AND sms_fold(c.given_names) LIKE sms_fold(").push_bind(super::cos::like_prefix(g)).push(")");
+        qb.push(" AND sms_fold(c.given_names) LIKE sms_fold(").push_bind(like_prefix(g)).push(")");
     }
     if let Some(d) = b.date_of_birth {
         qb.push(" AND c.date_of_birth = ").push_bind(d);
@@ -139,7 +145,7 @@ fn push_cursor(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, dir: Direction, 
 /// One page in list order, and whether there is more beyond it in the direction read.
 pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
-    let mut qb = page_query("", sponsor_id, owner_only, s);
+    let mut qb = page_query("", sponsor_id, owner_only, s, 0);
     // Not kept as a prepared statement: each combination of filters and sponsor size is
     // planned with its own values (a generic plan chose a join a hundred times slower).
     let mut rows: Vec<Hit> = qb.build_query_as().persistent(false).fetch_all(pool).await?;
@@ -151,9 +157,18 @@ pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &A
     Ok((rows, more))
 }
 
+/// Page `number` (from 1) by position: the basic search numbers its pages ("Page 2 of 7"). Its
+/// searches are narrow (a name, a date of birth, a number), so skipping rows stays cheap.
+pub async fn numbered_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, number: u32) -> sqlx::Result<Vec<Hit>> {
+    let offset = (number.max(1) as i64 - 1) * s.per_page as i64;
+    let mut rows: Vec<Hit> = page_query("", sponsor_id, owner_only, s, offset).build_query_as().persistent(false).fetch_all(pool).await?;
+    rows.truncate(s.per_page as usize);
+    Ok(rows)
+}
+
 /// The page is chosen from `cos` alone and only its rows are joined to their route and
 /// owner: joined first, the planner could pair every match with every user before the limit.
-fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
+fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, offset: i64) -> QueryBuilder<'a, Postgres> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
     let mut qb = QueryBuilder::new(format!(
         "{prefix}SELECT c.id, c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
@@ -166,6 +181,9 @@ fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &Ad
     }
     push_order(&mut qb, s.sort, backwards);
     qb.push(" LIMIT ").push_bind(s.per_page as i64 + 1);
+    if offset > 0 {
+        qb.push(" OFFSET ").push_bind(offset);
+    }
     qb.push(") c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id");
     push_order(&mut qb, s.sort, backwards);
     qb
@@ -173,7 +191,7 @@ fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &Ad
 
 /// The plan Postgres chooses for a page (for `make bench`, which prints it).
 pub async fn explain_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
-    page_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_all(pool).await
+    page_query("EXPLAIN ", sponsor_id, owner_only, s, 0).build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
 /// The plan of the count (for `make bench`).

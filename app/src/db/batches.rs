@@ -33,7 +33,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: 
         qb.push(" AND b.route_id = ").push_bind(r);
     }
     if let Some(reference) = &s.reference {
-        qb.push(" AND lower(b.reference) LIKE ").push_bind(super::cos::like_prefix(&reference.to_lowercase()));
+        qb.push(" AND lower(b.reference) LIKE ").push_bind(super::advanced_search::like_prefix(&reference.to_lowercase()));
     }
     if let Some(f) = s.created_from {
         qb.push(" AND b.created_at >= (").push_bind(f).push("::date)::timestamp AT TIME ZONE 'Europe/London'");

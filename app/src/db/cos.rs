@@ -1,67 +1,9 @@
-//! Reading CoS: search and the full record. Always scoped by the signed-in user's sponsor.
+//! One CoS: the full record, its histories, and the changes a user makes to it (transfer,
+//! withdraw, print). Always scoped by the signed-in user's sponsor. Searches are in
+//! `db::advanced_search`, which serves the basic search too.
 
-use crate::domain::search::CosSearch;
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::{Date, OffsetDateTime};
-
-#[derive(FromRow, Debug, Clone)]
-pub struct Hit {
-    pub cos_number: String,
-    pub family_name: Option<String>,
-    pub given_names: Option<String>,
-    pub route: String,
-    pub status: String,
-    pub status_date: OffsetDateTime,
-    pub owner_name: String,
-    pub total: i64,
-}
-
-/// `LIKE` treats % and _ as wildcards; a name is matched literally.
-pub(crate) fn like_prefix(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("{escaped}%")
-}
-
-/// One page of matches, most recent status change first, with the total count.
-/// `owner_only`: a Level 2 user sees only the CoS they own.
-pub async fn search(
-    pool: &PgPool,
-    sponsor_id: i64,
-    owner_only: Option<i64>,
-    s: &CosSearch,
-    limit: i64,
-    offset: i64,
-) -> sqlx::Result<Vec<Hit>> {
-    sqlx::query_as(
-        "SELECT c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
-                u.full_name AS owner_name, count(*) OVER () AS total
-         FROM cos c
-         JOIN routes r ON r.id = c.route_id
-         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
-         WHERE c.sponsor_id = $1
-           AND ($2::bigint IS NULL OR c.owner_id = $2)
-           AND ($3::text IS NULL OR c.cos_number = $3)
-           AND ($4::text IS NULL OR sms_fold(c.family_name) LIKE sms_fold($4))
-           AND ($5::text IS NULL OR sms_fold(c.given_names) LIKE sms_fold($5))
-           AND ($6::date IS NULL OR c.date_of_birth = $6)
-           AND ($7::text IS NULL OR sms_fold(c.nationality) = sms_fold($7))
-           AND ($8::text IS NULL OR upper(replace(c.passport_number, ' ', '')) = $8)
-         ORDER BY c.status_date DESC, c.id DESC
-         LIMIT $9 OFFSET $10",
-    )
-    .bind(sponsor_id)
-    .bind(owner_only)
-    .bind(&s.cos_number)
-    .bind(s.family_name.as_deref().map(like_prefix))
-    .bind(s.given_name.as_deref().map(like_prefix))
-    .bind(s.date_of_birth)
-    .bind(&s.nationality)
-    .bind(&s.passport_number)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await
-}
 
 /// Every field of one CoS, as the View CoS screen and the printed certificate show it.
 #[derive(FromRow, Debug, Clone)]

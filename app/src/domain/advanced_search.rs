@@ -110,6 +110,24 @@ pub struct AdvancedSearch {
     pub cursor: Option<(Direction, Cursor)>,
 }
 
+impl AdvancedSearch {
+    /// The basic search ("Search for CoS"): only its fields, most recent status change first.
+    pub fn basic(basic: CosSearch, per_page: u32) -> AdvancedSearch {
+        AdvancedSearch {
+            basic,
+            activity: None,
+            route: None,
+            statuses: vec![],
+            changed_from: None,
+            changed_to: None,
+            owner: None,
+            sort: Sort::StatusDate,
+            per_page,
+            cursor: None,
+        }
+    }
+}
+
 impl AdvancedForm {
     /// Whether any filter is given (the sort and page size are not filters).
     pub fn is_blank(&self) -> bool {

@@ -4,7 +4,7 @@
 
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
 use crate::components::fields::{error_for, select_field, text_field};
-use crate::components::{ErrorSummary, Page};
+use crate::components::{results_table, ErrorSummary, Page};
 use crate::pages::view_cos::SelectedTransfer;
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
@@ -218,36 +218,7 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                 <input type="hidden" name="back" value=back_field/>
                 <fieldset class="fieldset">
                     <legend class="visually-hidden">"Select a CoS, then Next"</legend>
-                    <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
-                        <table class="table">
-                            <thead><tr>
-                                <th scope="col"><span class="visually-hidden">"Select to open"</span></th>
-                                <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th>
-                                <th scope="col">"CoS number"</th><th scope="col">"Worker"</th><th scope="col">"Route"</th>
-                                <th scope="col">"Status"</th><th scope="col">"Status date"</th><th scope="col">"Owner"</th>
-                            </tr></thead>
-                            <tbody>
-                                {hits.into_iter().map(|h| {
-                                    let id = format!("pick-{}", h.cos_number);
-                                    let href = format!("/view-cos/{}?q={}", h.cos_number, back);
-                                    view! {
-                                        <tr>
-                                            <td><input type="radio" class="radio" name="open" id=id.clone() value=h.cos_number.clone() required=true
-                                                aria-label=format!("Select {}", h.cos_number)/></td>
-                                            <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
-                                                aria-label=format!("Select {} for transfer", h.cos_number)/></td>
-                                            <td><a href=href>{h.cos_number}</a></td>
-                                            <td>{h.worker_name}</td>
-                                            <td>{h.route}</td>
-                                            <td><span class="status">{h.status}</span></td>
-                                            <td>{h.status_date}</td>
-                                            <td>{h.owner}</td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
+                    {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true)}
                 </fieldset>
                 <div class="actions"><button type="submit" class="button">"Next"</button></div>
             </Form>

@@ -3,7 +3,7 @@
 //! starts with the same search (`SearchFor`).
 
 use crate::api::cos::{search_cos, SearchOutcome};
-use crate::components::{ErrorSummary, Page};
+use crate::components::{results_table, ErrorSummary, Page};
 use crate::domain::search::CosSearchForm;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -203,43 +203,7 @@ fn Results(
                     {(pages > 1).then(|| format!(" (page {page} of {pages})"))}
                     "."
                 </p>
-                <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                {selectable.then(|| view! { <th scope="col"><span class="visually-hidden">"Select for transfer"</span></th> })}
-                                <th scope="col">"CoS number"</th>
-                                <th scope="col">"Worker"</th>
-                                <th scope="col">"Route"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col">"Status date"</th>
-                                <th scope="col">"Owner"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {hits
-                                .into_iter()
-                                .map(|h| {
-                                    let href = purpose.cos_href(&h.cos_number, &q);
-                                    view! {
-                                        <tr>
-                                            {selectable.then(|| view! {
-                                                <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
-                                                    aria-label=format!("Select {} for transfer", h.cos_number)/></td>
-                                            })}
-                                            <td><a href=href>{h.cos_number}</a></td>
-                                            <td>{h.worker_name}</td>
-                                            <td>{h.route}</td>
-                                            <td><span class="status">{h.status}</span></td>
-                                            <td>{h.status_date}</td>
-                                            <td>{h.owner}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </div>
+                {results_table(hits, |n| purpose.cos_href(n, &q), false, selectable)}
                 {selectable.then(|| view! { <SelectedTransfer back=q.clone() all_query=q.clone() total/> })}
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">
