@@ -46,6 +46,20 @@ impl AppError {
     }
 }
 
+/// Sets the HTTP status of the response being rendered on the server (a page or a server
+/// function answering "not found", say); in the browser there is none, and it does nothing.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(r), Ok(code)) = (
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        r.set_status(code);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {

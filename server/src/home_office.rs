@@ -56,7 +56,7 @@ pub async fn mark_used(pool: &PgPool, cos_number: &str, applied_on: Option<Date>
             Some(_) => {}
         }
     }
-    db::home_office_change(&mut tx, c.sponsor_id, c.id, from.as_str(), Status::Used.as_str()).await?;
+    db::change(&mut tx, c.sponsor_id, c.id, None, from, Status::Used, db::ChangedBy::HomeOffice).await?;
     record(&mut tx, c.sponsor_id, "cos_used", Some(("cos", c.id)), serde_json::json!({ "cos_number": number, "from": from.as_str(), "applied_on": applied_on.map(|d| d.to_string()) })).await?;
     tx.commit().await?;
     Ok(format!("CoS {number} is now USED (it was {from})."))

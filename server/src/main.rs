@@ -148,7 +148,7 @@ fn print_summary(s: &seed::Summary) {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> anyhow::Result<std::process::ExitCode> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -166,7 +166,9 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
-async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
+/// Success, or exit code 2 for a command refused by a rule (nothing was changed).
+async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::process::ExitCode> {
+    use std::process::ExitCode;
     match cli.command.as_ref().unwrap_or(&Command::Serve { seed_demo: false }) {
         Command::Serve { seed_demo } => {
             let pool = connect(cli, cluster).await?;
@@ -190,13 +192,13 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
             }
             axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
             pool.close().await;
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Seed { sponsors, cos, largest, seed: s, today, if_empty } => {
             let pool = connect(cli, cluster).await?;
             if *if_empty && !seed::is_empty(&pool).await? {
                 println!("The database already holds data: nothing loaded.");
-                return Ok(());
+                return Ok(ExitCode::SUCCESS);
             }
             let today = match today {
                 Some(t) => parse_day(t, "--today")?,
@@ -204,7 +206,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
             };
             let params = seed::Params { sponsors: *sponsors, cos: *cos, largest: *largest, seed: *s, today };
             print_summary(&seed::seed(&pool, &params).await?);
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Expire { today } => {
             let pool = connect(cli, cluster).await?;
@@ -213,7 +215,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
                 Some(n) => println!("{n} CoS expired."),
                 None => println!("Another server is running the expiry job now: nothing done."),
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::HomeOffice { action } => {
             use server::home_office;
@@ -229,15 +231,11 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
             match done {
                 Ok(report) => {
                     println!("{report}");
-                    Ok(())
+                    Ok(ExitCode::SUCCESS)
                 }
                 Err(home_office::Refused::Rule(why)) => {
                     eprintln!("Refused: {why}");
-                    pool.close().await;
-                    if let Some(c) = cluster.as_mut() {
-                        let _ = c.stop(false);
-                    }
-                    std::process::exit(2);
+                    Ok(ExitCode::from(2))
                 }
                 Err(e) => Err(e.into()),
             }
@@ -245,7 +243,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
         Command::Migrate => {
             connect(cli, cluster).await?;
             println!("Migrations applied.");
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
         Command::Db { action } => {
             let mut c = Cluster::new(&cli.target_dir)?;
@@ -263,7 +261,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<()> {
                     println!("{}", c.url(&cli.database));
                 }
             }
-            Ok(())
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -87,9 +87,7 @@ pub mod ssr {
     /// "Not found", and a 404 for the response when there is one (a forged server-function
     /// call is answered as a missing page would be).
     pub fn not_found(what: String) -> AppError {
-        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
+        crate::error::set_status(404);
         AppError::NotFound(what)
     }
 

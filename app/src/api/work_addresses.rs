@@ -92,9 +92,7 @@ pub mod ssr {
         if crate::domain::permissions::can_manage_addresses(actor) {
             return Ok(());
         }
-        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(axum::http::StatusCode::FORBIDDEN);
-        }
+        crate::error::set_status(403);
         Err(AppError::Forbidden("Only a Level 1 user can add, change or delete work addresses.".into()))
     }
 

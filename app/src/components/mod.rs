@@ -10,5 +10,5 @@ pub mod transfer_form;
 pub use error_summary::ErrorSummary;
 pub use layout::Page;
 pub use results_table::results_table;
-pub use table::DataTable;
+pub use table::{summary_list, DataTable};
 pub use transfer_form::TransferToForm;

@@ -1,4 +1,5 @@
-//! A plain data table: a caption for screen readers, column headings, and rows.
+//! A plain data table (a caption for screen readers, column headings, and rows), and a
+//! summary list of labelled values.
 
 use leptos::prelude::*;
 
@@ -17,4 +18,19 @@ pub fn DataTable(caption: &'static str, headings: &'static [&'static str], child
             </table>
         </div>
     }
+}
+
+/// A summary list of (label, value) rows; an empty value reads "Not given".
+pub fn summary_list(rows: impl IntoIterator<Item = (String, String)>) -> AnyView {
+    view! {
+        <dl class="summary">
+            {rows.into_iter().map(|(label, value)| view! {
+                <div class="summary__row">
+                    <dt>{label}</dt>
+                    <dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd>
+                </div>
+            }).collect_view()}
+        </dl>
+    }
+    .into_any()
 }

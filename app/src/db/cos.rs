@@ -313,32 +313,3 @@ pub async fn selection_owned_by(
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     qb.build_query_as().persistent(false).fetch_one(conn).await
 }
-
-/// Withdraws an ASSIGNED CoS (`owner_only`: and only if that user still owns it): the status,
-/// its date and a status-history row naming the user, in the caller's transaction. Returns
-/// false and changes nothing when the CoS is no longer ASSIGNED (withdrawn already by a
-/// second click or by someone else, or moved on); the row lock makes the second wait and see.
-pub async fn withdraw(
-    tx: &mut PgConnection,
-    sponsor_id: i64,
-    cos_id: i64,
-    owner_only: Option<i64>,
-    by: i64,
-) -> sqlx::Result<bool> {
-    let changed = sqlx::query(
-        "WITH w AS (
-             UPDATE cos SET status = 'WITHDRAWN', status_date = now(), version = version + 1
-             WHERE sponsor_id = $1 AND id = $2 AND status = 'ASSIGNED' AND ($3::bigint IS NULL OR owner_id = $3)
-             RETURNING sponsor_id, id, status_date)
-         INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)
-         SELECT sponsor_id, id, 'WITHDRAWN', 'ASSIGNED', status_date, 'USER', $4 FROM w",
-    )
-    .bind(sponsor_id)
-    .bind(cos_id)
-    .bind(owner_only)
-    .bind(by)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    Ok(changed == 1)
-}

@@ -1,8 +1,10 @@
-//! Status changes made by the system (expiry) and by the Home Office (USED, CANCELLED). Each
-//! is one set-based statement that writes the new status and its history row together; the
+//! Status changes: one CoS by a user or the Home Office, and the set-based ones of the system
+//! (expiry) and the Home Office (cancelling a licence's or a route's CoS). Each is one
+//! statement that writes the new status and its history row together; the
 //! status condition in the UPDATE is re-checked under the row lock, so two runs at once
 //! cannot change a CoS twice.
 
+use crate::domain::{Actor, Status};
 use sqlx::PgConnection;
 use time::Date;
 
@@ -51,20 +53,45 @@ pub async fn lock_cos(tx: &mut PgConnection, cos_number: &str) -> sqlx::Result<O
         .await
 }
 
-/// Moves one CoS from `from` to `to` by the Home Office, with its history row.
-pub async fn home_office_change(tx: &mut PgConnection, sponsor_id: i64, cos_id: i64, from: &str, to: &str) -> sqlx::Result<bool> {
+/// Who makes a change of one CoS: a user (named in its history row), or the Home Office.
+#[derive(Clone, Copy, Debug)]
+pub enum ChangedBy {
+    User(i64),
+    HomeOffice,
+}
+
+/// Moves one CoS from `from` to `to`, with its history row, in the caller's transaction.
+/// `owner_only`: only while that user still owns it (a Level 2 user). False, and nothing
+/// changed, when the CoS is no longer in `from` (a second click, or someone else first): the
+/// row lock makes the second wait, then find it moved on.
+pub async fn change(
+    tx: &mut PgConnection,
+    sponsor_id: i64,
+    cos_id: i64,
+    owner_only: Option<i64>,
+    from: Status,
+    to: Status,
+    by: ChangedBy,
+) -> sqlx::Result<bool> {
+    let (kind, user) = match by {
+        ChangedBy::User(id) => (Actor::User, Some(id)),
+        ChangedBy::HomeOffice => (Actor::HomeOffice, None),
+    };
     let n = sqlx::query(
         "WITH changed AS (
-             UPDATE cos SET status = $4, status_date = now(), version = version + 1
-             WHERE sponsor_id = $1 AND id = $2 AND status = $3
+             UPDATE cos SET status = $5, status_date = now(), version = version + 1
+             WHERE sponsor_id = $1 AND id = $2 AND status = $4 AND ($3::bigint IS NULL OR owner_id = $3)
              RETURNING sponsor_id, id, status_date)
-         INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind)
-         SELECT sponsor_id, id, $4, $3, status_date, 'HOME_OFFICE' FROM changed",
+         INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)
+         SELECT sponsor_id, id, $5, $4, status_date, $6, $7 FROM changed",
     )
     .bind(sponsor_id)
     .bind(cos_id)
-    .bind(from)
-    .bind(to)
+    .bind(owner_only)
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .bind(kind.as_db())
+    .bind(user)
     .execute(tx)
     .await?
     .rows_affected();

@@ -10,11 +10,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn not_found(e: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
     if matches!(e, AppError::NotFound(_)) {
-        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
+        crate::error::set_status(404);
     }
     view! {
         <h1>"Batch not found"</h1>

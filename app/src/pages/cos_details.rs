@@ -1,7 +1,7 @@
 //! The View CoS screen: every field of one CoS, grouped as the printed certificate is.
 
 use crate::api::cos::view_cos;
-use crate::components::Page;
+use crate::components::{summary_list, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -25,14 +25,7 @@ pub fn CosDetailsPage() -> impl IntoView {
                             <p><span class="status status--large">{c.status.clone()}</span></p>
                             {c.sections.into_iter().map(|s| view! {
                                 <h2>{s.title}</h2>
-                                <dl class="summary">
-                                    {s.rows.into_iter().map(|(label, value)| view! {
-                                        <div class="summary__row">
-                                            <dt>{label}</dt>
-                                            <dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd>
-                                        </div>
-                                    }).collect_view()}
-                                </dl>
+                                {summary_list(s.rows)}
                             }).collect_view()}
                             <h2>"Sponsor notes"</h2>
                             {if c.notes.is_empty() {
@@ -66,11 +59,8 @@ pub fn CosDetailsPage() -> impl IntoView {
                             </div>
                         }.into_any(),
                         Err(e) => {
-                            #[cfg(feature = "ssr")]
                             if matches!(e, crate::error::AppError::NotFound(_)) {
-                                if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-                                    r.set_status(axum::http::StatusCode::NOT_FOUND);
-                                }
+                                crate::error::set_status(404);
                             }
                             view! {
                                 <h1>"CoS not found"</h1>

@@ -62,11 +62,8 @@ pub fn HistoryPage(
 }
 
 pub fn not_found(e: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
     if matches!(e, AppError::NotFound(_)) {
-        if let Some(r) = use_context::<leptos_axum::ResponseOptions>() {
-            r.set_status(axum::http::StatusCode::NOT_FOUND);
-        }
+        crate::error::set_status(404);
     }
     view! {
         <h1>"CoS not found"</h1>

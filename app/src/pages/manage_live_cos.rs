@@ -3,7 +3,7 @@
 //! Only an ASSIGNED CoS offers Withdraw CoS; any other says why not.
 
 use crate::api::withdraw::{load_live_cos, LiveCos};
-use crate::components::{ErrorSummary, Page};
+use crate::components::{summary_list, ErrorSummary, Page};
 use crate::domain::search::keep;
 use crate::domain::withdrawal::CONSEQUENCES;
 use crate::pages::cos_history::{not_found, use_cos_path};
@@ -57,19 +57,6 @@ fn back_to_search(q: &str) -> String {
     if q.is_empty() || q.starts_with('/') { SEARCH.to_string() } else { format!("{SEARCH}?{q}") }
 }
 
-fn summary(c: &LiveCos) -> impl IntoView {
-    view! {
-        <dl class="summary">
-            {c.rows.iter().cloned().map(|(label, value)| view! {
-                <div class="summary__row">
-                    <dt>{label}</dt>
-                    <dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd>
-                </div>
-            }).collect_view()}
-        </dl>
-    }
-}
-
 /// Loads the CoS of the path for one of the two screens below; "not found" when out of reach.
 fn with_live_cos(title: &'static str, body: fn(LiveCos, String, bool) -> AnyView) -> impl IntoView {
     let (number, q) = use_cos_path();
@@ -110,7 +97,7 @@ pub fn ManageLiveCosPage() -> impl IntoView {
         let withdraw = format!("{SEARCH}/{}/withdraw{}", c.cos_number, keep(&q));
         view! {
             <h1>"Manage live CoS"</h1>
-            {summary(&c)}
+            {summary_list(c.rows.clone())}
             {c.refusal.clone().map(|why| refused(why, problem))}
             <div class="actions">
                 {c.refusal.is_none().then(|| view! { <a href=withdraw class="button button--warning">"Withdraw CoS"</a> })}

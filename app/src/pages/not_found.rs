@@ -3,10 +3,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
-        resp.set_status(axum::http::StatusCode::NOT_FOUND);
-    }
+    crate::error::set_status(404);
     view! {
         <Page title="Page not found">
             <h1>"Page not found"</h1>

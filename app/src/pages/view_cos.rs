@@ -3,6 +3,7 @@
 //! starts with the same search (`SearchFor`).
 
 use crate::api::cos::{search_cos, SearchOutcome};
+use crate::components::fields::text_field;
 use crate::components::{results_table, ErrorSummary, Page};
 use crate::domain::search::CosSearchForm;
 use leptos::prelude::*;
@@ -108,49 +109,13 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                     Ok(SearchOutcome::Invalid(e)) => e.clone(),
                     _ => vec![],
                 };
-                let error_for = {
-                    let errors = errors.clone();
-                    move |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone())
-                };
                 view! {
                     <ErrorSummary errors=errors.clone()/>
                     {(purpose == SearchFor::ViewCos).then(|| view! { <h2>"Search for CoS"</h2> })}
                     <Form method="GET" action=purpose.path() attr:class="form search-form">
                         {FIELDS
                             .iter()
-                            .map(|(name, label, hint)| {
-                                let error = error_for(name);
-                                let hint_id = format!("{name}-hint");
-                                let error_id = format!("{name}-error");
-                                let described = [
-                                    (!hint.is_empty()).then(|| hint_id.clone()),
-                                    error.as_ref().map(|_| error_id.clone()),
-                                ]
-                                .into_iter()
-                                .flatten()
-                                .collect::<Vec<_>>()
-                                .join(" ");
-                                view! {
-                                    <div class="field" class:field--error=error.is_some()>
-                                        <label for=*name>{*label}</label>
-                                        {(!hint.is_empty()).then(|| view! { <p class="field__hint" id=hint_id.clone()>{*hint}</p> })}
-                                        {error.clone().map(|e| view! {
-                                            <p class="field__error" id=error_id.clone()>
-                                                <span class="visually-hidden">"Error: "</span>{e}
-                                            </p>
-                                        })}
-                                        <input
-                                            id=*name
-                                            name=*name
-                                            type="text"
-                                            value=value_of(&fields_form, name).to_string()
-                                            autocomplete="off"
-                                            aria-describedby=(!described.is_empty()).then_some(described)
-                                            aria-invalid=error.is_some().then_some("true")
-                                        />
-                                    </div>
-                                }
-                            })
+                            .map(|(name, label, hint)| text_field(&errors, name, label, hint, value_of(&fields_form, name).to_string()))
                             .collect_view()}
                         <div class="actions">
                             <button type="submit" class="button">"Next"</button>

@@ -3,22 +3,14 @@
 //! address". Level 2 users see the list and each address, nothing more.
 
 use crate::api::work_addresses::{list_work_addresses, load_work_address, AddressScreen, SavedAddress, LIST};
-use crate::components::{DataTable, ErrorSummary, Page};
+use crate::components::{summary_list, DataTable, ErrorSummary, Page};
 use crate::domain::work_address::{AddressForm, FIELDS};
+use crate::error::set_status;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn breadcrumb() -> impl IntoView {
     view! { <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href=LIST>"Manage work addresses"</a></p> }
-}
-
-fn set_status(code: u16) {
-    #[cfg(feature = "ssr")]
-    if let (Some(r), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(code)) {
-        r.set_status(code);
-    }
-    #[cfg(not(feature = "ssr"))]
-    let _ = code;
 }
 
 fn problem(e: crate::error::AppError) -> AnyView {
@@ -228,20 +220,8 @@ pub fn WorkAddressPage() -> impl IntoView {
     }
 }
 
-fn summary(f: &AddressForm) -> impl IntoView {
-    view! {
-        <dl class="summary">
-            {FIELDS.iter().map(|(name, label, ..)| {
-                let v = f.get(name).to_string();
-                view! {
-                    <div class="summary__row">
-                        <dt>{*label}</dt>
-                        <dd>{if v.is_empty() { "Not given".to_string() } else { v }}</dd>
-                    </div>
-                }
-            }).collect_view()}
-        </dl>
-    }
+fn summary(f: &AddressForm) -> AnyView {
+    summary_list(FIELDS.iter().map(|(name, label, ..)| (label.to_string(), f.get(name).to_string())))
 }
 
 /// "Delete work address": the address and Delete (a plain form post), or Cancel.

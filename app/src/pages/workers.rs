@@ -6,27 +6,27 @@ use crate::components::{DataTable, Page};
 use crate::domain::Level;
 use leptos::prelude::*;
 
-/// A function reached from the Workers screen. `href` is set once its screens exist.
+/// A function reached from the Workers screen.
 struct Function {
     name: &'static str,
-    href: Option<&'static str>,
+    href: &'static str,
     text: &'static str,
 }
 
 const FUNCTIONS: &[Function] = &[
     Function {
         name: "View CoS",
-        href: Some("/view-cos"),
+        href: "/view-cos",
         text: "Search for a CoS, see its details and histories, transfer or print it.",
     },
     Function {
         name: "Sponsorship duties",
-        href: Some("/sponsorship-duties"),
+        href: "/sponsorship-duties",
         text: "Manage live CoS: withdraw a CoS that will not be used.",
     },
     Function {
         name: "Manage work addresses",
-        href: Some("/work-addresses"),
+        href: "/work-addresses",
         text: "Add, change or delete the work addresses you use when creating CoS.",
     },
 ];
@@ -86,13 +86,7 @@ pub fn WorkersPage() -> impl IntoView {
                                             };
                                             view! {
                                                 <li class="card">
-                                                    {match f.href {
-                                                        Some(href) => view! { <a href=href class="card__link">{f.name}</a> }.into_any(),
-                                                        None => view! {
-                                                            <span class="card__title">{f.name}</span>
-                                                            <span class="tag tag--grey">"Coming soon"</span>
-                                                        }.into_any(),
-                                                    }}
+                                                    <a href=f.href class="card__link">{f.name}</a>
                                                     <p>{text}</p>
                                                 </li>
                                             }
