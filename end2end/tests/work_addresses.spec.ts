@@ -79,7 +79,7 @@ test('a Level 2 user sees the addresses but cannot change them', async ({ page, 
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('add, then Save without a change is refused', async ({ page }, testInfo) => {
+  test('add, Save without a change is refused, then delete', async ({ page }, testInfo) => {
     const name = `E2E ${testInfo.project.name} no-JS site`;
     await signIn(page, DEMO.l1);
     await page.goto('/work-addresses/add');
@@ -97,5 +97,10 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByRole('alert')).toContainText('Change at least one detail of the address before you select Save');
     await checkPage(page, { javascript: false });
+    await page.getByRole('link', { name: 'Delete' }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Delete work address');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await expect(page.getByTestId('notice')).toHaveText(`Work address “${name}” has been deleted.`);
+    await expect(page.getByRole('link', { name })).toHaveCount(0);
   });
 });

@@ -15,7 +15,6 @@ use time::{Date, OffsetDateTime};
 struct Row {
     id: i64,
     cos_number: String,
-    family_name: Option<String>,
     route_id: i16,
     status: String,
     status_date: OffsetDateTime,
@@ -27,7 +26,7 @@ struct Row {
 
 async fn rows(pool: &PgPool, sponsor: i64) -> Vec<Row> {
     sqlx::query_as(
-        "SELECT c.id, c.cos_number, c.family_name, c.route_id, c.status, c.status_date,
+        "SELECT c.id, c.cos_number, c.route_id, c.status, c.status_date,
                 (c.status_date AT TIME ZONE 'Europe/London')::date AS uk_day, c.owner_id, c.nationality,
                 coalesce(array_agg(a.activity_type_id) FILTER (WHERE a.id IS NOT NULL), '{}') AS activities
          FROM cos c LEFT JOIN activity_reports a ON a.sponsor_id = c.sponsor_id AND a.cos_id = c.id

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{location, seed_demo, spawn, TestApp};
+use common::{html_text, location, seed_demo, spawn, TestApp};
 use sqlx::PgPool;
 
 const SEARCH: &str = "/sponsorship-duties/manage-live-cos";
@@ -53,16 +53,7 @@ async fn post_withdraw(app: &TestApp, c: &reqwest::Client, number: &str, q: &str
         .unwrap()
 }
 
-async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
-    let c = app.client();
-    let r = app.sign_in(&c, login, password, "/").await;
-    assert_eq!(r.status(), 303, "{login} signs in");
-    c
-}
 
-fn html_text(s: &str) -> String {
-    s.replace('\'', "&#39;").replace('"', "&quot;")
-}
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn an_assigned_cos_is_withdrawn_with_its_history_and_audit(pool: PgPool) {
@@ -75,7 +66,7 @@ async fn an_assigned_cos_is_withdrawn_with_its_history_and_audit(pool: PgPool) {
     )
     .bind(ACME).fetch_one(&pool).await.unwrap();
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
 
     // Workers → Sponsorship duties → Manage live CoS.
     let (_, html) = app.page(&c, "/").await;
@@ -144,7 +135,7 @@ async fn an_assigned_cos_is_withdrawn_with_its_history_and_audit(pool: PgPool) {
 async fn no_other_status_can_be_withdrawn_and_a_forged_request_is_refused_with_the_same_words(pool: PgPool) {
     seed_demo(&pool).await;
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     for status in ["WORK IN PROGRESS", "READY TO GO", "USED", "EXPIRED", "WITHDRAWN", "CANCELLED"] {
         let number = a_cos(&pool, status, None).await;
         let before = state(&pool, &number).await;
@@ -172,7 +163,7 @@ async fn submitted_twice_it_is_withdrawn_once_and_the_second_is_told(pool: PgPoo
     let number = a_cos(&pool, "ASSIGNED", None).await;
     let before = state(&pool, &number).await;
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let first = post_withdraw(&app, &c, &number, "").await;
     assert_eq!(location(&first), format!("{SEARCH}?withdrawn={number}"));
     let second = post_withdraw(&app, &c, &number, "").await;
@@ -191,9 +182,9 @@ async fn two_people_at_once_make_one_withdrawal(pool: PgPool) {
     let before = state(&pool, &number).await;
     let app = spawn(pool.clone()).await;
     let people = [
-        signed_in(&app, "l1.demo", "demo-password-1").await,
-        signed_in(&app, "l2.demo", "demo-password-2").await,
-        signed_in(&app, "user3.s1", server::seed::GENERATED_USER_PASSWORD).await,
+        app.signed_in("l1.demo", "demo-password-1").await,
+        app.signed_in("l2.demo", "demo-password-2").await,
+        app.signed_in("user3.s1", server::seed::GENERATED_USER_PASSWORD).await,
     ];
     let tasks: Vec<_> = (0..12)
         .map(|i| {
@@ -228,7 +219,7 @@ async fn only_those_who_may_see_a_cos_may_withdraw_it(pool: PgPool) {
     let app = spawn(pool.clone()).await;
 
     // A Level 2 user: not found for a CoS they do not own, on every screen and the post.
-    let c = signed_in(&app, "l2.demo", "demo-password-2").await;
+    let c = app.signed_in("l2.demo", "demo-password-2").await;
     for path in [format!("{SEARCH}/{not_theirs}"), format!("{SEARCH}/{not_theirs}/withdraw")] {
         let (code, html) = app.page(&c, &path).await;
         assert_eq!(code, 404, "{path}");
@@ -244,7 +235,7 @@ async fn only_those_who_may_see_a_cos_may_withdraw_it(pool: PgPool) {
     assert!(html.contains("Withdraw CoS"));
 
     // Another sponsor's user.
-    let c = signed_in(&app, "other.l1", "demo-password-3").await;
+    let c = app.signed_in("other.l1", "demo-password-3").await;
     let (code, html) = app.page(&c, &format!("{SEARCH}/{not_theirs}")).await;
     assert_eq!(code, 404);
     assert!(!html.contains(ACME));
@@ -259,7 +250,7 @@ async fn only_those_who_may_see_a_cos_may_withdraw_it(pool: PgPool) {
     assert_ne!(r.status(), 200);
 
     // Cross-site: refused before anything runs.
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let r = c.post(app.url("/api/cos/withdraw")).header("origin", "https://evil.example")
         .form(&[("cos_number", not_theirs.as_str()), ("q", "")]).send().await.unwrap();
     assert_eq!(r.status(), 403);

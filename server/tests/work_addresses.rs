@@ -3,16 +3,11 @@
 
 mod common;
 
-use common::{location, seed_demo, spawn, TestApp};
+use common::{html_text, location, seed_demo, spawn, TestApp};
 use sqlx::PgPool;
 
 const LIST: &str = "/work-addresses";
 
-async fn signed_in(app: &TestApp, login: &str, password: &str) -> reqwest::Client {
-    let c = app.client();
-    assert_eq!(app.sign_in(&c, login, password, "/").await.status(), 303);
-    c
-}
 
 fn fields<'a>(id: &'a str, version: &'a str, f: [&'a str; 7]) -> Vec<(&'a str, &'a str)> {
     let names = ["identifier", "line1", "line2", "line3", "town", "county", "postcode"];
@@ -44,9 +39,6 @@ async fn an_address(pool: &PgPool) -> (i64, i32, String) {
         .fetch_one(pool).await.unwrap()
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('\'', "&#39;").replace('"', "&quot;").replace('<', "&lt;")
-}
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn add_with_errors_then_add_and_see_it_listed(pool: PgPool) {
@@ -54,7 +46,7 @@ async fn add_with_errors_then_add_and_see_it_listed(pool: PgPool) {
     let sponsor = acme(&pool).await;
     let before = count(&pool, sponsor).await;
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
 
     let (_, html) = app.page(&c, "/").await;
     assert!(html.contains(&format!("href=\"{LIST}\"")), "Workers links Manage work addresses");
@@ -106,16 +98,16 @@ async fn an_identifier_is_unique_within_the_sponsor_ignoring_case(pool: PgPool) 
     let (_, _, taken) = an_address(&pool).await;
     let before = count(&pool, sponsor).await;
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let shouted = taken.to_uppercase();
     let r = post(&app, &c, "/api/work_addresses/save", &fields("", "", [&shouted, "2 Other Road", "", "", "Leeds", "", "LS1 4AP"])).await;
     assert_eq!(location(&r), format!("{LIST}/add"));
     let (_, html) = app.page(&c, &location(&r)).await;
-    assert!(html.contains(&format!("You already have a work address called “{}”", esc(&shouted))), "{html}");
+    assert!(html.contains(&format!("You already have a work address called “{}”", html_text(&shouted))), "{html}");
     assert_eq!(count(&pool, sponsor).await, before);
 
     // Another sponsor may use the same identifier.
-    let c = signed_in(&app, "other.l1", "demo-password-3").await;
+    let c = app.signed_in("other.l1", "demo-password-3").await;
     let r = post(&app, &c, "/api/work_addresses/save", &fields("", "", [&taken, "2 Other Road", "", "", "Leeds", "", "LS1 4AP"])).await;
     assert_eq!(location(&r), LIST);
 }
@@ -130,11 +122,11 @@ async fn edit_saves_only_a_change(pool: PgPool) {
     let line2: Option<String> = sqlx::query_scalar("SELECT line2 FROM work_addresses WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
     let (county, line2) = (county.unwrap_or_default(), line2.unwrap_or_default());
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let (code, html) = app.page(&c, &format!("{LIST}/{id}")).await;
     assert_eq!(code, 200);
     assert!(html.contains("<h1>Edit work address</h1>"));
-    assert!(html.contains(&format!("value=\"{}\"", esc(&identifier))));
+    assert!(html.contains(&format!("value=\"{}\"", html_text(&identifier))));
     assert!(html.contains(&format!("href=\"{LIST}/{id}/delete\"")), "Delete");
     // Without WebAssembly the server renders Save enabled; the browser disables it.
     assert!(!html.contains("disabled"));
@@ -156,7 +148,7 @@ async fn edit_saves_only_a_change(pool: PgPool) {
     assert_eq!((line1_now.as_str(), version_now), ("99 New Street", version + 1));
     assert_eq!(audited(&pool, "work_address_changed").await, 1);
     let (_, html) = app.page(&c, LIST).await;
-    assert!(html.contains(&format!("Work address “{}” has been saved.", esc(&identifier))));
+    assert!(html.contains(&format!("Work address “{}” has been saved.", html_text(&identifier))));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -164,8 +156,8 @@ async fn of_two_people_editing_the_second_is_told_and_shown_the_address_now(pool
     seed_demo(&pool).await;
     let (id, version, identifier) = an_address(&pool).await;
     let app = spawn(pool.clone()).await;
-    let first = signed_in(&app, "l1.demo", "demo-password-1").await;
-    let second = signed_in(&app, "user3.s1", server::seed::GENERATED_USER_PASSWORD).await;
+    let first = app.signed_in("l1.demo", "demo-password-1").await;
+    let second = app.signed_in("user3.s1", server::seed::GENERATED_USER_PASSWORD).await;
     let (id_s, v) = (id.to_string(), version.to_string());
     let r = post(&app, &first, "/api/work_addresses/save", &fields(&id_s, &v, [&identifier, "1 First Street", "", "", "Leeds", "", "LS1 4AP"])).await;
     assert_eq!(location(&r), LIST);
@@ -187,10 +179,10 @@ async fn delete_asks_then_deletes_once(pool: PgPool) {
     let before = count(&pool, sponsor).await;
     let (id, version, identifier) = an_address(&pool).await;
     let app = spawn(pool.clone()).await;
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let (code, html) = app.page(&c, &format!("{LIST}/{id}/delete")).await;
     assert_eq!(code, 200);
-    assert!(html.contains("<h1>Delete work address</h1>") && html.contains(&esc(&identifier)));
+    assert!(html.contains("<h1>Delete work address</h1>") && html.contains(&html_text(&identifier)));
     assert!(html.contains("action=\"/api/work_addresses/delete\""));
 
     let (id_s, stale) = (id.to_string(), (version - 1).to_string());
@@ -218,10 +210,10 @@ async fn level_two_sees_and_only_level_one_changes(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let (id_s, v) = (id.to_string(), version.to_string());
 
-    let c = signed_in(&app, "l2.demo", "demo-password-2").await;
+    let c = app.signed_in("l2.demo", "demo-password-2").await;
     let (code, html) = app.page(&c, LIST).await;
     assert_eq!(code, 200);
-    assert!(html.contains(&esc(&identifier)) && !html.contains(&format!("href=\"{LIST}/add\"")));
+    assert!(html.contains(&html_text(&identifier)) && !html.contains(&format!("href=\"{LIST}/add\"")));
     let (code, html) = app.page(&c, &format!("{LIST}/{id}")).await;
     assert_eq!(code, 200);
     assert!(html.contains("<h1>Work address</h1>") && !html.contains("/api/work_addresses/save"), "read only");
@@ -236,17 +228,17 @@ async fn level_two_sees_and_only_level_one_changes(pool: PgPool) {
     assert_eq!(r.status(), 403);
 
     // Another sponsor: not found, and its posts reach nothing of Acme's.
-    let c = signed_in(&app, "other.l1", "demo-password-3").await;
+    let c = app.signed_in("other.l1", "demo-password-3").await;
     let (code, html) = app.page(&c, &format!("{LIST}/{id}")).await;
     assert_eq!(code, 404);
-    assert!(!html.contains(&esc(&identifier)));
+    assert!(!html.contains(&html_text(&identifier)));
     let (_, html) = app.page(&c, LIST).await;
     assert!(!html.contains(&format!("href=\"{LIST}/{id}\"")));
     post(&app, &c, "/api/work_addresses/save", &fields(&id_s, &v, [&identifier, "1 Road", "", "", "Leeds", "", "LS1 4AP"])).await;
     post(&app, &c, "/api/work_addresses/delete", &[("id", &id_s), ("version", &v)]).await;
 
     // Cross-site and signed out.
-    let c = signed_in(&app, "l1.demo", "demo-password-1").await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
     let r = c.post(app.url("/api/work_addresses/delete")).header("origin", "https://evil.example")
         .form(&[("id", id_s.as_str()), ("version", v.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 403);

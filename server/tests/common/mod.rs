@@ -75,11 +75,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A client signed in as `login` (the sign-in must succeed).
+    pub async fn signed_in(&self, login: &str, password: &str) -> reqwest::Client {
+        let c = self.client();
+        let r = self.sign_in(&c, login, password, "/").await;
+        assert_eq!(r.status(), 303, "{login} signs in");
+        c
+    }
+
     pub async fn page(&self, c: &reqwest::Client, path: &str) -> (u16, String) {
         let r = c.get(self.url(path)).send().await.unwrap();
         let status = r.status().as_u16();
         (status, r.text().await.unwrap())
     }
+}
+
+/// Text as a page shows it in its HTML.
+pub fn html_text(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 pub fn location(r: &reqwest::Response) -> String {
