@@ -13,7 +13,7 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   workers: 2,
-  reporter: [['list']],
+  reporter: [['list'], ['./failures-reporter.ts']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     trace: 'retain-on-failure',
@@ -47,7 +47,7 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: '../target/site',
       SMS_TARGET_DIR: '../target',
       SMS_DATABASE: process.env.SMS_E2E_DATABASE ?? 'sms_e2e',
-      RUST_LOG: 'warn',
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
     },
   },
 });

@@ -6,7 +6,9 @@ use axum::extract::FromRef;
 use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes,
+};
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -70,11 +72,13 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/health", get(routes::health))
         .route("/view-cos/{cos_number}/print", get(print::print_cos))
         .route("/view-cos/advanced/export.csv", get(export::export_csv))
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Unknown addresses render the app's "Page not found", which reads the signed-in user:
+        // it needs the pool like every other page.
+        .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(axum::middleware::from_fn(middleware::require_sign_in))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(

@@ -171,6 +171,8 @@ async fn every_page_needs_a_session_and_sign_in_returns_you_there(pool: PgPool) 
     let (status, html) = app.page(&c, "/no-such-page").await;
     assert_eq!(status, 404);
     assert!(html.contains("Page not found"));
+    // It is a page like any other: it knows who is signed in.
+    assert!(html.contains("Alex Morgan"), "{html}");
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

@@ -31,8 +31,10 @@ pub mod ssr {
         pub sponsor_id: i64,
     }
 
+    #[track_caller]
     pub fn pool() -> Result<db::PgPool, AppError> {
-        use_context::<db::PgPool>().ok_or_else(|| AppError::internal("context", "no database pool"))
+        let at = std::panic::Location::caller();
+        use_context::<db::PgPool>().ok_or_else(|| AppError::internal("context", format!("no database pool at {at}")))
     }
 
     pub async fn session() -> Result<Session, AppError> {

@@ -1,6 +1,7 @@
 //! The Workers screen: the home page after sign-in, the door to every CoS function.
 
-use crate::api::attention::{load_attention, EXPIRING_WITHIN_DAYS};
+use crate::api::attention::{load_attention, Attention, EXPIRING_WITHIN_DAYS};
+use crate::error::AppError;
 use crate::components::layout::use_me;
 use crate::components::{DataTable, Page};
 use crate::domain::Level;
@@ -34,6 +35,9 @@ const FUNCTIONS: &[Function] = &[
 #[component]
 pub fn WorkersPage() -> impl IntoView {
     let me = use_me();
+    // Made here, not in the panel: the panel is drawn inside the Suspense above, which may draw
+    // it more than once, and a resource owned by a discarded draw loses its context mid-load.
+    let attention = Resource::new(|| (), |_| load_attention());
     view! {
         <Page title="Workers">
             <h1>"Workers"</h1>
@@ -73,7 +77,7 @@ pub fn WorkersPage() -> impl IntoView {
                                         </dd>
                                     </div>
                                 </dl>
-                                <AttentionPanel/>
+                                <AttentionPanel attention/>
                                 <h2>"What do you want to do?"</h2>
                                 <ul class="card-list">
                                     {FUNCTIONS
@@ -111,8 +115,7 @@ pub fn WorkersPage() -> impl IntoView {
 /// "What needs attention": ASSIGNED CoS about to expire, the year's allocation, and the CoS by
 /// status (each a link to the advanced search for that status). A Level 2 user's own CoS.
 #[component]
-fn AttentionPanel() -> impl IntoView {
-    let attention = Resource::new(|| (), |_| load_attention());
+fn AttentionPanel(attention: Resource<Result<Attention, AppError>>) -> impl IntoView {
     view! {
         <section class="attention" aria-labelledby="attention-title">
             <h2 id="attention-title">"What needs attention"</h2>
