@@ -62,15 +62,22 @@ pub async fn mark_used(pool: &PgPool, cos_number: &str, applied_on: Option<Date>
     Ok(format!("CoS {number} is now USED (it was {from})."))
 }
 
+/// The sponsor holding `licence`, locked for the change; refused, saying `then`, when there is
+/// none or its licence is no longer active.
+async fn active_sponsor(tx: &mut sqlx::PgConnection, licence: &str, then: &str) -> Result<(i64, String), Refused> {
+    let (sponsor_id, name, status) =
+        db::lock_sponsor(tx, licence).await?.ok_or_else(|| Refused::Rule(format!("There is no sponsor with licence number {licence}.")))?;
+    if status != "ACTIVE" {
+        return Err(Refused::Rule(format!("The licence of {name} ({licence}) is already {}: {then}.", status.to_lowercase())));
+    }
+    Ok((sponsor_id, name))
+}
+
 /// Revokes a sponsor's licence: every CoS of the sponsor that is not USED is cancelled.
 pub async fn revoke_licence(pool: &PgPool, licence_number: &str) -> Result<String, Refused> {
     let licence = licence_number.trim().to_uppercase();
     let mut tx = pool.begin().await?;
-    let (sponsor_id, name, status) =
-        db::lock_sponsor(&mut tx, &licence).await?.ok_or_else(|| Refused::Rule(format!("There is no sponsor with licence number {licence}.")))?;
-    if status != "ACTIVE" {
-        return Err(Refused::Rule(format!("The licence of {name} ({licence}) is already {}: nothing changed.", status.to_lowercase())));
-    }
+    let (sponsor_id, name) = active_sponsor(&mut tx, &licence, "nothing changed").await?;
     db::set_licence_status(&mut tx, sponsor_id, "REVOKED").await?;
     let cancelled = db::cancel_all(&mut tx, sponsor_id, None).await?;
     record(&mut tx, sponsor_id, "licence_revoked", None, serde_json::json!({ "licence_number": licence, "cancelled": cancelled })).await?;
@@ -82,11 +89,7 @@ pub async fn revoke_licence(pool: &PgPool, licence_number: &str) -> Result<Strin
 pub async fn surrender_route(pool: &PgPool, licence_number: &str, route: &str) -> Result<String, Refused> {
     let licence = licence_number.trim().to_uppercase();
     let mut tx = pool.begin().await?;
-    let (sponsor_id, name, status) =
-        db::lock_sponsor(&mut tx, &licence).await?.ok_or_else(|| Refused::Rule(format!("There is no sponsor with licence number {licence}.")))?;
-    if status != "ACTIVE" {
-        return Err(Refused::Rule(format!("The licence of {name} ({licence}) is {}: it has no routes to surrender.", status.to_lowercase())));
-    }
+    let (sponsor_id, name) = active_sponsor(&mut tx, &licence, "it has no routes to surrender").await?;
     let (route_id, route_name) =
         db::route_by_name(&mut tx, route).await?.ok_or_else(|| Refused::Rule(format!("There is no route called {}.", route.trim())))?;
     let cancelled = db::cancel_all(&mut tx, sponsor_id, Some(route_id)).await?;
