@@ -27,10 +27,11 @@ struct Row {
 async fn rows(pool: &PgPool, sponsor: i64) -> Vec<Row> {
     sqlx::query_as(
         "SELECT c.id, c.cos_number, c.route_id, c.status, c.status_date,
-                (c.status_date AT TIME ZONE 'Europe/London')::date AS uk_day, c.owner_id, c.nationality,
+                (c.status_date AT TIME ZONE 'Europe/London')::date AS uk_day, o.owner_id, c.nationality,
                 coalesce(array_agg(a.activity_type_id) FILTER (WHERE a.id IS NOT NULL), '{}') AS activities
-         FROM cos c LEFT JOIN activity_reports a ON a.sponsor_id = c.sponsor_id AND a.cos_id = c.id
-         WHERE c.sponsor_id = $1 GROUP BY c.sponsor_id, c.id",
+         FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         LEFT JOIN activity_reports a ON a.sponsor_id = c.sponsor_id AND a.cos_id = c.id
+         WHERE c.sponsor_id = $1 GROUP BY c.sponsor_id, c.id, o.owner_id",
     )
     .bind(sponsor)
     .fetch_all(pool)
@@ -181,7 +182,7 @@ async fn bad_filters_and_reach(pool: PgPool) {
         }
     }
     // A Level 2 user lists only their own CoS.
-    let own: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id = $2")
+    let own: Vec<String> = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2")
         .bind(acme).bind(l2).fetch_all(&pool).await.unwrap();
     let (listed, total) = all_pages(&pool, &l2_actor, "").await;
     assert_eq!(total as usize, own.len());
@@ -221,7 +222,7 @@ async fn export_csv_streams_every_match(pool: PgPool) {
     let l2c = app.client();
     app.sign_in(&l2c, "l2.demo", "demo-password-2", "/").await;
     let body = l2c.get(app.url("/view-cos/advanced/export.csv")).send().await.unwrap().bytes().await.unwrap();
-    let own: i64 = sqlx::query_scalar("SELECT count(*) FROM cos WHERE sponsor_id = $1 AND owner_id = $2").bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
+    let own: i64 = sqlx::query_scalar("SELECT count(*) FROM cos_owners WHERE sponsor_id = $1 AND owner_id = $2").bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
     assert_eq!(csv::Reader::from_reader(&body[3..]).records().count() as i64, own);
     let other = app.client();
     app.sign_in(&other, "other.l1", "demo-password-3", "/").await;

@@ -88,7 +88,7 @@ async fn the_panel_shows_what_the_database_holds(pool: PgPool) {
     app.sign_in(&c, "l2.demo", "demo-password-2", "/").await;
     let (_, html) = app.page(&c, "/").await;
     let own: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT c.status, count(*) FROM cos c JOIN users u ON u.id = c.owner_id WHERE u.user_id = 'l2.demo' GROUP BY 1",
+        "SELECT c.status, count(*) FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id JOIN users u ON u.id = o.owner_id WHERE u.user_id = 'l2.demo' GROUP BY 1",
     )
     .fetch_all(&pool).await.unwrap();
     let by_status = section(&html, "by-status");

@@ -87,7 +87,7 @@ async fn a_failure_part_way_changes_nothing(pool: PgPool) {
     let (id, _, owner, version, _) = a_batch(&pool, acme, None).await;
     let to: i64 = sqlx::query_scalar("SELECT id FROM users WHERE sponsor_id = $1 AND id <> $2 AND active ORDER BY id LIMIT 1")
         .bind(acme).bind(owner).fetch_one(&pool).await.unwrap();
-    let before: Vec<(i64, i64, i32)> = sqlx::query_as("SELECT id, owner_id, version FROM cos WHERE sponsor_id = $1 AND batch_id = $2 ORDER BY id")
+    let before: Vec<(i64, i64, i32)> = sqlx::query_as("SELECT c.id, o.owner_id, o.version FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2 ORDER BY c.id")
         .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
     let history: i64 = sqlx::query_scalar("SELECT count(*) FROM ownership_history").fetch_one(&pool).await.unwrap();
     // Make the history insert fail on the batch's last CoS: part-way through the transfer.
@@ -105,7 +105,7 @@ async fn a_failure_part_way_changes_nothing(pool: PgPool) {
     assert!(result.is_err(), "the injected failure surfaces");
     drop(tx); // rolled back
 
-    let after: Vec<(i64, i64, i32)> = sqlx::query_as("SELECT id, owner_id, version FROM cos WHERE sponsor_id = $1 AND batch_id = $2 ORDER BY id")
+    let after: Vec<(i64, i64, i32)> = sqlx::query_as("SELECT c.id, o.owner_id, o.version FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2 ORDER BY c.id")
         .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
     assert_eq!(after, before, "every CoS as it was");
     let (batch_owner, batch_version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM batches WHERE sponsor_id = $1 AND id = $2")
@@ -123,7 +123,7 @@ async fn a_failure_part_way_changes_nothing(pool: PgPool) {
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM ownership_history WHERE sponsor_id = $1 AND batch_id = $2 AND to_user_id = $3 AND by_user_id = $4")
         .bind(acme).bind(id).bind(to).bind(l1).fetch_one(&pool).await.unwrap();
     assert!(rows as u64 >= expected);
-    let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT owner_id FROM cos WHERE sponsor_id = $1 AND batch_id = $2")
+    let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT o.owner_id FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2")
         .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
     assert_eq!(owners, vec![to]);
 }
@@ -161,7 +161,7 @@ async fn of_many_concurrent_transfers_one_wins(pool: PgPool) {
     assert!(results.iter().filter(|(_, l)| !l.ends_with("/transferred")).all(|(_, l)| l.ends_with("/transfer?problem=changed")), "{results:?}");
     let (batch_owner,): (i64,) = sqlx::query_as("SELECT owner_id FROM batches WHERE sponsor_id = $1 AND id = $2").bind(acme).bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(batch_owner, winners[0]);
-    let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT owner_id FROM cos WHERE sponsor_id = $1 AND batch_id = $2").bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+    let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT o.owner_id FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2").bind(acme).bind(id).fetch_all(&pool).await.unwrap();
     assert_eq!(owners, vec![winners[0]]);
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM ownership_history WHERE sponsor_id = $1 AND batch_id = $2 AND to_user_id = $3 AND by_user_id = $4")
         .bind(acme).bind(id).bind(winners[0]).bind(l1).fetch_one(&pool).await.unwrap();

@@ -112,9 +112,9 @@ async fn only_those_who_may_view_a_cos_may_print_it(pool: PgPool) {
     seed_demo(&pool).await;
     let (acme, l2): (i64, i64) =
         sqlx::query_as("SELECT sponsor_id, id FROM users WHERE user_id = 'l2.demo'").fetch_one(&pool).await.unwrap();
-    let own: String = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id = $2 LIMIT 1")
+    let own: String = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2 LIMIT 1")
         .bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
-    let not_own: String = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id <> $2 LIMIT 1")
+    let not_own: String = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id <> $2 LIMIT 1")
         .bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
     let app = spawn(pool.clone()).await;
 

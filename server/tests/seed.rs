@@ -46,7 +46,7 @@ async fn demo_has_what_the_readme_promises(pool: PgPool) {
         ("l2.demo".into(), 2, "Acme Engineering Ltd".into()),
         ("other.l1".into(), 1, "Northern Lights Care Ltd".into()),
     ]);
-    let l2_owns: i64 = sqlx::query_scalar("SELECT count(*) FROM cos c JOIN users u ON u.id = c.owner_id WHERE u.user_id = 'l2.demo'")
+    let l2_owns: i64 = sqlx::query_scalar("SELECT count(*) FROM cos_owners o JOIN users u ON u.id = o.owner_id WHERE u.user_id = 'l2.demo'")
         .fetch_one(&pool).await.unwrap();
     assert!(l2_owns > 0, "l2.demo owns some CoS");
     // Accents and apostrophes survive the trip.
@@ -122,7 +122,7 @@ async fn ownership_and_batches_are_consistent(pool: PgPool) {
         "SELECT count(*) FROM cos c JOIN LATERAL (
              SELECT to_user_id FROM ownership_history o WHERE o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
              ORDER BY transferred_at DESC, id DESC LIMIT 1) last ON true
-         WHERE last.to_user_id <> c.owner_id").await;
+         WHERE last.to_user_id <> (SELECT o.owner_id FROM cos_owners o WHERE o.sponsor_id = c.sponsor_id AND o.cos_id = c.id)").await;
     assert_eq!(mismatched, 0);
     let broken_chain: i64 = scalar(&pool,
         "SELECT count(*) FROM (
@@ -149,7 +149,7 @@ async fn ownership_and_batches_are_consistent(pool: PgPool) {
 
     // Loading skipped foreign-key triggers: prove no reference crosses a sponsor or dangles.
     for sql in [
-        "SELECT count(*) FROM cos c LEFT JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id WHERE u.id IS NULL",
+        "SELECT count(*) FROM cos c LEFT JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id LEFT JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id WHERE u.id IS NULL",
         "SELECT count(*) FROM cos c LEFT JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.created_by WHERE u.id IS NULL",
         "SELECT count(*) FROM cos c LEFT JOIN batches b ON b.sponsor_id = c.sponsor_id AND b.id = c.batch_id WHERE c.batch_id IS NOT NULL AND b.id IS NULL",
         "SELECT count(*) FROM cos_status_history h LEFT JOIN cos c ON c.sponsor_id = h.sponsor_id AND c.id = h.cos_id WHERE c.id IS NULL",

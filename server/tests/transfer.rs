@@ -35,8 +35,8 @@ async fn history_rows(pool: &PgPool, cos_id: i64) -> i64 {
     sqlx::query_scalar("SELECT count(*) FROM ownership_history WHERE cos_id = $1").bind(cos_id).fetch_one(pool).await.unwrap()
 }
 
-const ACME_NOT_L2: &str = "SELECT c.id, c.cos_number, c.owner_id, c.version FROM cos c JOIN sponsors s ON s.id = c.sponsor_id
-    WHERE s.name = 'Acme Engineering Ltd' AND c.owner_id <> (SELECT id FROM users WHERE user_id = 'l2.demo') ORDER BY c.id LIMIT 1";
+const ACME_NOT_L2: &str = "SELECT c.id, c.cos_number, o.owner_id, o.version FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id JOIN sponsors s ON s.id = c.sponsor_id
+    WHERE s.name = 'Acme Engineering Ltd' AND o.owner_id <> (SELECT id FROM users WHERE user_id = 'l2.demo') ORDER BY c.id LIMIT 1";
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_transfer_moves_the_cos_and_writes_history_and_audit(pool: PgPool) {
@@ -58,7 +58,7 @@ async fn a_transfer_moves_the_cos_and_writes_history_and_audit(pool: PgPool) {
     let r = post_transfer(&app, &c, &cos.number, &to.to_string(), cos.version).await;
     assert_eq!(r.status(), 302);
     assert_eq!(location(&r), format!("/view-cos/{}/transferred?q=family_name%3Dx", cos.number));
-    let (owner, version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM cos WHERE id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
+    let (owner, version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM cos_owners WHERE cos_id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
     assert_eq!(owner, to);
     assert_eq!(version, cos.version + 1);
     assert_eq!(history_rows(&pool, cos.id).await, before + 1);
@@ -120,7 +120,7 @@ async fn of_many_transfers_at_once_exactly_one_wins(pool: PgPool) {
         outcomes.push(t.await.unwrap());
     }
     assert_eq!(history_rows(&pool, cos.id).await, before + 1, "one change, one history row");
-    let (owner, version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM cos WHERE id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
+    let (owner, version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM cos_owners WHERE cos_id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
     assert_eq!(version, cos.version + 1);
     let winners = outcomes.iter().filter(|l| l.contains("/transferred")).count();
     let told = outcomes.iter().filter(|l| l.contains("problem=changed")).count();
@@ -149,7 +149,7 @@ async fn a_stale_form_is_told_who_owns_the_cos_now(pool: PgPool) {
     let name: String = sqlx::query_scalar("SELECT full_name FROM users WHERE id = $1").bind(users[0]).fetch_one(&pool).await.unwrap();
     assert!(html.contains("changed while you were looking at it"));
     assert!(html.contains(&name.replace('\'', "&#39;")) || html.contains(&name));
-    let owner: i64 = sqlx::query_scalar("SELECT owner_id FROM cos WHERE id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
+    let owner: i64 = sqlx::query_scalar("SELECT owner_id FROM cos_owners WHERE cos_id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
     assert_eq!(owner, users[0]);
 }
 
@@ -207,6 +207,6 @@ async fn only_those_who_may_see_a_cos_may_transfer_it(pool: PgPool) {
     assert_eq!(r.status(), 403);
 
     assert_eq!(history_rows(&pool, cos.id).await, before);
-    let owner: i64 = sqlx::query_scalar("SELECT owner_id FROM cos WHERE id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
+    let owner: i64 = sqlx::query_scalar("SELECT owner_id FROM cos_owners WHERE cos_id = $1").bind(cos.id).fetch_one(&pool).await.unwrap();
     assert_eq!(owner, cos.owner);
 }

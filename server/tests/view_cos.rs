@@ -136,9 +136,9 @@ fn status_of(html: &str) -> String {
 async fn no_one_reaches_a_cos_they_may_not_see(pool: PgPool) {
     seed_demo(&pool).await;
     let (acme, l2) = acme_user(&pool, "l2.demo").await;
-    let not_owned: String = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id <> $2 LIMIT 1")
+    let not_owned: String = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id <> $2 LIMIT 1")
         .bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
-    let owned: String = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id = $2 LIMIT 1")
+    let owned: String = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2 LIMIT 1")
         .bind(acme).bind(l2).fetch_one(&pool).await.unwrap();
     let app = spawn(pool.clone()).await;
 
@@ -154,13 +154,13 @@ async fn no_one_reaches_a_cos_they_may_not_see(pool: PgPool) {
     assert_eq!(status, 200, "no redirect: the search finds nothing");
     // A wide search lists only the user's own CoS.
     let owners: Vec<String> = sqlx::query_scalar(
-        "SELECT DISTINCT c.nationality FROM cos c WHERE c.sponsor_id = $1 AND c.owner_id = $2 LIMIT 1",
+        "SELECT DISTINCT c.nationality FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2 LIMIT 1",
     )
     .bind(acme).bind(l2).fetch_all(&pool).await.unwrap();
     let nat = owners[0].replace(' ', "+");
-    let mine: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id = $2 AND nationality = $3")
+    let mine: Vec<String> = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2 AND c.nationality = $3")
         .bind(acme).bind(l2).bind(&owners[0]).fetch_all(&pool).await.unwrap();
-    let theirs: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 AND owner_id <> $2 AND nationality = $3")
+    let theirs: Vec<String> = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id <> $2 AND c.nationality = $3")
         .bind(acme).bind(l2).bind(&owners[0]).fetch_all(&pool).await.unwrap();
     let r = c.get(app.url(&format!("/view-cos?nationality={nat}"))).send().await.unwrap();
     let html = r.text().await.unwrap();

@@ -33,7 +33,7 @@ async fn state(pool: &PgPool, number: &str) -> State {
 /// A CoS of Acme in `status`, owned by `owner` (a user id login) when given.
 async fn a_cos(pool: &PgPool, status: &str, owner: Option<&str>) -> String {
     sqlx::query_scalar(
-        "SELECT c.cos_number FROM cos c JOIN sponsors s ON s.id = c.sponsor_id JOIN users u ON u.id = c.owner_id
+        "SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id JOIN sponsors s ON s.id = c.sponsor_id JOIN users u ON u.id = o.owner_id
          WHERE s.name = $1 AND c.status = $2 AND ($3::text IS NULL OR u.user_id = $3) ORDER BY c.id LIMIT 1",
     )
     .bind(ACME)
@@ -210,7 +210,7 @@ async fn two_people_at_once_make_one_withdrawal(pool: PgPool) {
 async fn only_those_who_may_see_a_cos_may_withdraw_it(pool: PgPool) {
     seed_demo(&pool).await;
     let not_theirs = sqlx::query_scalar::<_, String>(
-        "SELECT c.cos_number FROM cos c JOIN sponsors s ON s.id = c.sponsor_id JOIN users u ON u.id = c.owner_id
+        "SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id JOIN sponsors s ON s.id = c.sponsor_id JOIN users u ON u.id = o.owner_id
          WHERE s.name = $1 AND c.status = 'ASSIGNED' AND u.user_id <> 'l2.demo' ORDER BY c.id LIMIT 1",
     )
     .bind(ACME).fetch_one(&pool).await.unwrap();

@@ -10,6 +10,7 @@ pub struct TransferForm {
     pub cos_number: String,
     pub status: String,
     pub owner: String,
+    /// The CoS's ownership version shown: the transfer is refused if it has moved since.
     pub version: i32,
     /// (id, "Name (user id)") of the sponsor's other active users.
     pub users: Vec<(i64, String)>,
@@ -28,7 +29,7 @@ pub async fn load_transfer_form(cos_number: String) -> Result<TransferForm, AppE
         .filter(|(id, _, _)| *id != c.owner_id)
         .map(|(id, name, login)| (id, format!("{name} ({login})")))
         .collect();
-    Ok(TransferForm { cos_number: c.cos_number, status: c.status, owner: c.owner_name, version: c.version, users })
+    Ok(TransferForm { cos_number: c.cos_number, status: c.status, owner: c.owner_name, version: c.owner_version, users })
 }
 
 /// Transfers the CoS, then sends the browser to "The CoS has been transferred". A plain form

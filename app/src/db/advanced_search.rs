@@ -40,11 +40,15 @@ pub(crate) fn like_prefix(s: &str) -> String {
     format!("{escaped}%")
 }
 
+/// The owner row and owner of CoS `c`, as `o` and `u`: what a list shows.
+pub(crate) const JOIN_OWNER: &str = " JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+     JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id";
+
 /// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given. The joins
 /// bring the route and owner names a list shows; a count or a lock has no need of them (and
 /// counting through them cost a hundred times more).
 pub(crate) fn push_from_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
-    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id");
+    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER);
     push_where(qb, sponsor_id, owner_only, s);
 }
 
@@ -54,14 +58,23 @@ pub(crate) fn push_from_cos_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_i
     push_where(qb, sponsor_id, owner_only, s);
 }
 
-fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
+/// ` AND` the CoS `c` is owned by `owner`: a semi-join, so the planner may start from either
+/// side (the owner's few CoS, or the sort order until a page is full).
+pub(crate) fn push_owned_by(qb: &mut QueryBuilder<'_, Postgres>, owner: i64) {
+    qb.push(" AND EXISTS (SELECT 1 FROM cos_owners w WHERE w.sponsor_id = c.sponsor_id AND w.cos_id = c.id AND w.owner_id = ")
+        .push_bind(owner)
+        .push(")");
+}
+
+pub(crate) fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
     qb.push(" WHERE c.sponsor_id = ");
     qb.push_bind(sponsor_id);
-    if let Some(o) = owner_only {
-        qb.push(" AND c.owner_id = ").push_bind(o);
-    }
-    if let Some(o) = s.owner {
-        qb.push(" AND c.owner_id = ").push_bind(o);
+    match (owner_only, s.owner) {
+        (Some(a), Some(b)) if a != b => {
+            qb.push(" AND false");
+        }
+        (Some(o), _) | (None, Some(o)) => push_owned_by(qb, o),
+        (None, None) => {}
     }
     let b = &s.basic;
     if let Some(n) = &b.cos_number {
@@ -166,13 +179,17 @@ pub async fn numbered_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i6
     Ok(rows)
 }
 
-/// The page is chosen from `cos` alone and only its rows are joined to their route and
-/// owner: joined first, the planner could pair every match with every user before the limit.
+/// The page is chosen from `cos` alone, and only its rows fetch their route and owner names,
+/// one small subquery each: as joins, the planner could pair every match with every user
+/// before the limit, and weighing the joins took longer than running the whole query.
 fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, offset: i64) -> QueryBuilder<'a, Postgres> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
     let mut qb = QueryBuilder::new(format!(
-        "{prefix}SELECT c.id, c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
-                u.full_name AS owner_name, c.date_assigned, c.expiry_date, c.sort_key FROM (SELECT c.*, "
+        "{prefix}SELECT c.id, c.cos_number, c.family_name, c.given_names,
+                (SELECT r.name FROM routes r WHERE r.id = c.route_id) AS route, c.status, c.status_date,
+                (SELECT u.full_name FROM cos_owners o JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
+                 WHERE o.sponsor_id = c.sponsor_id AND o.cos_id = c.id) AS owner_name,
+                c.date_assigned, c.expiry_date, "
     ));
     qb.push(sort_key(s.sort)).push(" AS sort_key");
     push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
@@ -184,8 +201,6 @@ fn page_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &Ad
     if offset > 0 {
         qb.push(" OFFSET ").push_bind(offset);
     }
-    qb.push(") c JOIN routes r ON r.id = c.route_id JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id");
-    push_order(&mut qb, s.sort, backwards);
     qb
 }
 
@@ -196,16 +211,34 @@ pub async fn explain_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64
 
 /// The plan of the count (for `make bench`).
 pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
-    let mut qb = QueryBuilder::new("EXPLAIN SELECT count(*)");
-    push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
-    qb.build_query_scalar().persistent(false).fetch_all(pool).await
+    count_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
 /// How many CoS match.
 pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
-    let mut qb = QueryBuilder::new("SELECT count(*)");
-    push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
-    qb.build_query_scalar().persistent(false).fetch_one(pool).await
+    count_query("", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_one(pool).await
+}
+
+fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
+    let owner = match (owner_only, s.owner) {
+        (Some(a), Some(b)) if a != b => None,
+        (a, b) => a.or(b),
+    };
+    let mut qb = QueryBuilder::new(prefix);
+    match owner {
+        // All of one user's CoS (where a Level 2 user's lists start): every CoS has exactly
+        // one owner row (cos_has_owner), so the owner's rows are the count, read from one
+        // index rather than matched against every CoS of the sponsor.
+        Some(o) if s.filters_only_owner() => {
+            qb.push("SELECT count(*) FROM cos_owners WHERE sponsor_id = ").push_bind(sponsor_id);
+            qb.push(" AND owner_id = ").push_bind(o);
+        }
+        _ => {
+            qb.push("SELECT count(*)");
+            push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
+        }
+    }
+    qb
 }
 
 /// Every match in list order, one row at a time, for the export: nothing is held in memory.

@@ -6,7 +6,10 @@ use time::Date;
 
 pub async fn counts_by_status(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
-        "SELECT status, count(*) FROM cos WHERE sponsor_id = $1 AND ($2::bigint IS NULL OR owner_id = $2) GROUP BY status",
+        "SELECT c.status, count(*) FROM cos c
+         WHERE c.sponsor_id = $1
+           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM cos_owners o WHERE o.sponsor_id = c.sponsor_id AND o.cos_id = c.id AND o.owner_id = $2))
+         GROUP BY c.status",
     )
     .bind(sponsor_id)
     .bind(owner_only)
@@ -29,9 +32,11 @@ pub struct Expiring {
 pub async fn expiring(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, until: Date, limit: i64) -> sqlx::Result<Vec<Expiring>> {
     sqlx::query_as(
         "SELECT c.cos_number, c.family_name, c.given_names, c.expiry_date, u.full_name AS owner_name, count(*) OVER () AS total
-         FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         FROM cos c
+         JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
          WHERE c.sponsor_id = $1 AND c.status = 'ASSIGNED' AND c.expiry_date <= $3
-           AND ($2::bigint IS NULL OR c.owner_id = $2)
+           AND ($2::bigint IS NULL OR o.owner_id = $2)
          ORDER BY c.expiry_date, c.cos_number
          LIMIT $4",
     )

@@ -94,7 +94,9 @@ pub struct BatchCos {
 pub async fn cos_of(pool: &PgPool, sponsor_id: i64, batch_id: i64) -> sqlx::Result<Vec<BatchCos>> {
     sqlx::query_as(
         "SELECT c.cos_number, c.family_name, c.given_names, c.status, u.full_name AS owner_name
-         FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         FROM cos c
+         JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
          WHERE c.sponsor_id = $1 AND c.batch_id = $2 ORDER BY c.cos_number",
     )
     .bind(sponsor_id)
@@ -128,14 +130,17 @@ pub async fn transfer(
         return Ok(None);
     }
     // Move the batch's CoS and write a history row for each one the update really moved
-    // (RETURNING: a CoS someone else moved meanwhile is neither moved nor recorded).
+    // (RETURNING: a CoS someone else moved meanwhile is neither moved nor recorded). Only the
+    // narrow owner rows change, not the CoS: see the cos_owners migration.
     let moved = sqlx::query(
         "WITH old AS (
-             SELECT id, owner_id FROM cos WHERE sponsor_id = $1 AND batch_id = $2 AND owner_id <> $3
+             SELECT o.cos_id, o.owner_id FROM cos c
+             JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+             WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND o.owner_id <> $3
          ), moved AS (
-             UPDATE cos c SET owner_id = $3, version = c.version + 1 FROM old
-             WHERE c.sponsor_id = $1 AND c.id = old.id AND c.owner_id = old.owner_id
-             RETURNING c.id, old.owner_id
+             UPDATE cos_owners o SET owner_id = $3, version = o.version + 1 FROM old
+             WHERE o.sponsor_id = $1 AND o.cos_id = old.cos_id AND o.owner_id = old.owner_id
+             RETURNING o.cos_id AS id, old.owner_id
          )
          INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)
          SELECT $1, moved.id, moved.owner_id, $3, now(), $4, $2 FROM moved",

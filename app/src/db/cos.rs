@@ -9,7 +9,8 @@ use time::{Date, OffsetDateTime};
 #[derive(FromRow, Debug, Clone)]
 pub struct Record {
     pub id: i64,
-    pub version: i32,
+    /// How many times the CoS has changed owner: a transfer is checked against it.
+    pub owner_version: i32,
     pub sponsor_id: i64,
     pub owner_id: i64,
     pub cos_number: String,
@@ -50,7 +51,7 @@ pub struct Record {
 
 pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx::Result<Option<Record>> {
     sqlx::query_as(
-        "SELECT c.id, c.version, c.sponsor_id, c.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
+        "SELECT c.id, o.version AS owner_version, c.sponsor_id, o.owner_id, c.cos_number, c.status, c.status_date, c.date_assigned, c.expiry_date,
                 r.name AS route, u.full_name AS owner_name, b.reference AS batch_reference,
                 c.family_name, c.given_names, c.other_names, c.nationality, c.place_of_birth, c.country_of_birth,
                 c.date_of_birth, c.gender, c.country_of_residence, c.passport_number, c.passport_issue_date,
@@ -62,7 +63,8 @@ pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx
                 c.allowances, c.certify_maintenance
          FROM cos c
          JOIN routes r ON r.id = c.route_id
-         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
+         JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
          LEFT JOIN batches b ON b.sponsor_id = c.sponsor_id AND b.id = c.batch_id
          WHERE c.sponsor_id = $1 AND c.cos_number = $2",
     )
@@ -154,9 +156,9 @@ pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sq
     .await
 }
 
-/// Moves a CoS to `to` if it still is at `version` and owned by `from`; writes the ownership
-/// history row in the same transaction. Returns false (and changes nothing) when someone got
-/// there first.
+/// Moves a CoS to `to` if it is still owned by `from` at `owner_version`; writes the
+/// ownership history row in the same transaction. Returns false (and changes nothing) when
+/// someone got there first.
 pub async fn transfer(
     tx: &mut sqlx::PgConnection,
     sponsor_id: i64,
@@ -164,17 +166,17 @@ pub async fn transfer(
     from: i64,
     to: i64,
     by: i64,
-    version: i32,
+    owner_version: i32,
 ) -> sqlx::Result<bool> {
     let moved = sqlx::query(
-        "UPDATE cos SET owner_id = $4, version = version + 1
-         WHERE sponsor_id = $1 AND id = $2 AND owner_id = $3 AND version = $5",
+        "UPDATE cos_owners SET owner_id = $4, version = version + 1
+         WHERE sponsor_id = $1 AND cos_id = $2 AND owner_id = $3 AND version = $5",
     )
     .bind(sponsor_id)
     .bind(cos_id)
     .bind(from)
     .bind(to)
-    .bind(version)
+    .bind(owner_version)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -195,12 +197,12 @@ pub async fn transfer(
     Ok(true)
 }
 
-/// The owner and version of a CoS now.
+/// The owner of a CoS now: (id, name, ownership version).
 pub async fn owner_and_version(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<(i64, String, i32)> {
     sqlx::query_as(
-        "SELECT c.owner_id, u.full_name, c.version FROM cos c
-         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.id = c.owner_id
-         WHERE c.sponsor_id = $1 AND c.id = $2",
+        "SELECT o.owner_id, u.full_name, o.version FROM cos_owners o
+         JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
+         WHERE o.sponsor_id = $1 AND o.cos_id = $2",
     )
     .bind(sponsor_id)
     .bind(cos_id)
@@ -234,29 +236,32 @@ pub async fn record_print(
     Ok(at)
 }
 
-/// `FROM cos c … WHERE …` for the CoS of a selection, within the sponsor and the user's reach.
+/// `FROM cos c JOIN cos_owners o … WHERE …` for the CoS of a selection and their owner rows,
+/// within the sponsor and the user's reach.
 fn push_selection<'a>(
     qb: &mut sqlx::QueryBuilder<'a, sqlx::Postgres>,
     sponsor_id: i64,
     owner_only: Option<i64>,
     sel: &'a crate::domain::selection::Selection,
 ) {
+    use super::advanced_search::{push_owned_by, push_where};
     use crate::domain::selection::Selection;
+    qb.push(" FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id");
     match sel {
-        Selection::AllMatching(s) => super::advanced_search::push_from_cos_where(qb, sponsor_id, owner_only, s),
+        Selection::AllMatching(s) => push_where(qb, sponsor_id, owner_only, s),
         Selection::Numbers(numbers) => {
-            qb.push(" FROM cos c WHERE c.sponsor_id = ").push_bind(sponsor_id);
+            qb.push(" WHERE c.sponsor_id = ").push_bind(sponsor_id);
             if let Some(o) = owner_only {
-                qb.push(" AND c.owner_id = ").push_bind(o);
+                push_owned_by(qb, o);
             }
             qb.push(" AND c.cos_number = ANY(").push_bind(numbers.clone()).push(")");
         }
     }
 }
 
-/// How many CoS a selection holds now, and the sum of their versions: shown with the
-/// transfer form and checked again under lock, so a selection that changed in between is
-/// noticed instead of moved.
+/// How many CoS a selection holds now, and the sum of their versions (of the CoS and of
+/// its ownership): shown with the transfer form and checked again under lock, so a selection
+/// that changed in between is noticed instead of moved.
 pub async fn selection_state(
     conn: &mut PgConnection,
     sponsor_id: i64,
@@ -264,10 +269,12 @@ pub async fn selection_state(
     sel: &crate::domain::selection::Selection,
     lock: bool,
 ) -> sqlx::Result<(i64, i64)> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), coalesce(sum(x.version), 0)::bigint FROM (SELECT c.version");
+    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), coalesce(sum(x.version), 0)::bigint FROM (SELECT c.version + o.version AS version");
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     if lock {
-        qb.push(" FOR UPDATE OF c");
+        // The owner rows are what moves; the CoS rows are held still so that their state
+        // stays the one just checked.
+        qb.push(" FOR UPDATE OF o FOR SHARE OF c");
     }
     qb.push(") x");
     qb.build_query_as().persistent(false).fetch_one(conn).await
@@ -283,13 +290,13 @@ pub async fn transfer_selection(
     to: i64,
     by: i64,
 ) -> sqlx::Result<u64> {
-    let mut qb = sqlx::QueryBuilder::new("WITH old AS (SELECT c.id, c.owner_id");
+    let mut qb = sqlx::QueryBuilder::new("WITH old AS (SELECT c.id, o.owner_id");
     push_selection(&mut qb, sponsor_id, owner_only, sel);
-    qb.push(" AND c.owner_id <> ").push_bind(to);
+    qb.push(" AND o.owner_id <> ").push_bind(to);
     // The selection's state was checked under lock; RETURNING records exactly what moved.
-    qb.push("), moved AS (UPDATE cos u SET owner_id = ").push_bind(to);
+    qb.push("), moved AS (UPDATE cos_owners u SET owner_id = ").push_bind(to);
     qb.push(", version = u.version + 1 FROM old WHERE u.sponsor_id = ").push_bind(sponsor_id);
-    qb.push(" AND u.id = old.id AND u.owner_id = old.owner_id RETURNING u.id, old.owner_id)");
+    qb.push(" AND u.cos_id = old.id AND u.owner_id = old.owner_id RETURNING u.cos_id AS id, old.owner_id)");
     qb.push(" INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id) SELECT ")
         .push_bind(sponsor_id)
         .push(", moved.id, moved.owner_id, ")
@@ -308,7 +315,7 @@ pub async fn selection_owned_by(
     sel: &crate::domain::selection::Selection,
     to: i64,
 ) -> sqlx::Result<(i64, i64)> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), count(*) FILTER (WHERE c.owner_id = ");
+    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), count(*) FILTER (WHERE o.owner_id = ");
     qb.push_bind(to).push(")");
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     qb.build_query_as().persistent(false).fetch_one(conn).await

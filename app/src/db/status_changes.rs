@@ -80,7 +80,11 @@ pub async fn change(
     let n = sqlx::query(
         "WITH changed AS (
              UPDATE cos SET status = $5, status_date = now(), version = version + 1
-             WHERE sponsor_id = $1 AND id = $2 AND status = $4 AND ($3::bigint IS NULL OR owner_id = $3)
+             WHERE sponsor_id = $1 AND id = $2 AND status = $4
+               -- A Level 2 user's own CoS; the owner row is held until commit, so a transfer
+               -- cannot take it away in between.
+               AND ($3::bigint IS NULL OR EXISTS (
+                   SELECT 1 FROM cos_owners o WHERE o.sponsor_id = $1 AND o.cos_id = $2 AND o.owner_id = $3 FOR SHARE))
              RETURNING sponsor_id, id, status_date)
          INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)
          SELECT sponsor_id, id, $5, $4, status_date, $6, $7 FROM changed",

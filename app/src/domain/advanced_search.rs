@@ -111,6 +111,24 @@ pub struct AdvancedSearch {
 }
 
 impl AdvancedSearch {
+    /// Whether nothing about the CoS themselves is filtered: no filter at all, or only the
+    /// owner. (Destructured so that a new filter cannot be forgotten here.)
+    pub fn filters_only_owner(&self) -> bool {
+        let AdvancedSearch { basic, activity, route, statuses, changed_from, changed_to, owner: _, sort: _, per_page: _, cursor: _ } = self;
+        let CosSearch { cos_number, family_name, given_name, date_of_birth, nationality, passport_number } = basic;
+        activity.is_none()
+            && route.is_none()
+            && statuses.is_empty()
+            && changed_from.is_none()
+            && changed_to.is_none()
+            && cos_number.is_none()
+            && family_name.is_none()
+            && given_name.is_none()
+            && date_of_birth.is_none()
+            && nationality.is_none()
+            && passport_number.is_none()
+    }
+
     /// The basic search ("Search for CoS"): only its fields, most recent status change first.
     pub fn basic(basic: CosSearch, per_page: u32) -> AdvancedSearch {
         AdvancedSearch {

@@ -94,7 +94,7 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
          WHERE t.relname = ANY($1)
            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
     )
-    .bind(vec!["cos", "cos_status_history", "ownership_history", "activity_reports", "sponsor_notes", "batches"])
+    .bind(vec!["cos", "cos_owners", "cos_status_history", "ownership_history", "activity_reports", "sponsor_notes", "batches"])
     .fetch_all(&mut *tx)
     .await?;
     for (name, _) in &indexes {
@@ -159,7 +159,7 @@ pub fn fingerprint(p: &Params) -> u64 {
         g.cos_of_sponsor(i as i64 + 1, n);
     }
     let b = &g.bufs;
-    for buf in [&b.sponsors, &b.addresses, &b.batches, &b.cos, &b.status_history, &b.ownership, &b.activity, &b.notes] {
+    for buf in [&b.sponsors, &b.addresses, &b.batches, &b.cos, &b.owners, &b.status_history, &b.ownership, &b.activity, &b.notes] {
         buf.bytes().hash(&mut h);
     }
     h.finish()
@@ -188,6 +188,7 @@ struct Buffers {
     addresses: CopyBuf,
     batches: CopyBuf,
     cos: CopyBuf,
+    owners: CopyBuf,
     status_history: CopyBuf,
     ownership: CopyBuf,
     activity: CopyBuf,
@@ -202,13 +203,14 @@ impl Buffers {
         copy::copy(tx, "work_addresses (sponsor_id, id, identifier, line1, line2, line3, town, county, postcode)", &mut self.addresses).await?;
         copy::copy(tx, "batches (sponsor_id, id, reference, route_id, owner_id, created_at)", &mut self.batches).await?;
         copy::copy(tx, "cos (sponsor_id, id, cos_number, route_id, status, status_date, date_assigned, expiry_date, \
-            owner_id, created_by, batch_id, created_at, \
+            created_by, batch_id, created_at, \
             family_name, given_names, other_names, nationality, place_of_birth, country_of_birth, date_of_birth, gender, \
             country_of_residence, passport_number, passport_issue_date, passport_expiry_date, passport_place_of_issue, \
             home_address, ni_number, employee_number, \
             work_start_date, work_end_date, weekly_hours, \
             work_address_line1, work_address_line2, work_address_line3, work_address_town, work_address_county, work_address_postcode, \
             other_work_addresses, job_title, soc_code, job_description, gross_salary, allowances, certify_maintenance)", &mut self.cos).await?;
+        copy::copy(tx, "cos_owners (sponsor_id, cos_id, owner_id)", &mut self.owners).await?;
         copy::copy(tx, "cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)", &mut self.status_history).await?;
         copy::copy(tx, "ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)", &mut self.ownership).await?;
         copy::copy(tx, "activity_reports (sponsor_id, cos_id, activity_type_id, reported_at, reported_by, details)", &mut self.activity).await?;
@@ -654,7 +656,7 @@ impl<'a> Generator<'a> {
         b.i(sponsor_id).i(id).s(CosNumber::from_sequence(id as u64).as_str()).i(route as i64)
             .s(status.as_str()).ts(status_date)
             .opt_d(assigned).opt_d(assigned.map(expiry_for))
-            .i(owner).i(creator).opt_i(batch.map(|b| b.id)).ts(created_at)
+            .i(creator).opt_i(batch.map(|b| b.id)).ts(created_at)
             .s(family).s(given).opt(other).s(nationality).s(city).s(country).d(dob).s(gender)
             .s(if in_uk { "United Kingdom" } else { country })
             .opt((missing != Some(0)).then_some(passport.as_str())).d(pp_issue).d(pp_expiry).s(country)
@@ -666,6 +668,9 @@ impl<'a> Generator<'a> {
             .s(&format!("{salary:.2}")).s(if r.random_bool(0.7) { "None" } else { "London weighting of £2,500 included" })
             .opt_b((missing != Some(2)).then(|| r.random_bool(0.6)));
         b.end();
+        let o = &mut self.bufs.owners;
+        o.i(sponsor_id).i(id).i(owner);
+        o.end();
         self.summary.cos += 1;
 
         // Activity reports: only a USED CoS has any.
