@@ -255,3 +255,45 @@ async fn the_browser_can_call_the_search_with_no_status_ticked(pool: PgPool) {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("Results"), "{body}");
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn the_search_follows_the_user_as_they_are_now_not_as_they_signed_in(pool: PgPool) {
+    // The search starts as the session's user while that user is read afresh: a change of
+    // level or a deactivation since sign-in must still decide what comes back.
+    seed_demo(&pool).await;
+    let (acme, l1): (i64, i64) = sqlx::query_as("SELECT sponsor_id, id FROM users WHERE user_id = 'l1.demo'").fetch_one(&pool).await.unwrap();
+    let app = spawn(pool.clone()).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let search = || async {
+        let r = c
+            .post(app.url("/api/cos/advanced-search"))
+            .header("accept", "application/json")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("form[page]=1")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    };
+    let total = |body: &str| -> i64 {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["Results"]["total"].as_i64().unwrap_or_else(|| panic!("{body}"))
+    };
+    let all: i64 = sqlx::query_scalar("SELECT count(*) FROM cos WHERE sponsor_id = $1").bind(acme).fetch_one(&pool).await.unwrap();
+    let own: i64 = sqlx::query_scalar("SELECT count(*) FROM cos_owners WHERE sponsor_id = $1 AND owner_id = $2").bind(acme).bind(l1).fetch_one(&pool).await.unwrap();
+    assert!(own < all);
+
+    let (status, body) = search().await;
+    assert_eq!((status, total(&body)), (200, all), "Level 1 sees every CoS of the sponsor");
+
+    sqlx::query("UPDATE users SET level = 2 WHERE id = $1").bind(l1).execute(&pool).await.unwrap();
+    let (status, body) = search().await;
+    assert_eq!((status, total(&body)), (200, own), "made Level 2 since signing in: only their own");
+
+    sqlx::query("UPDATE users SET active = false WHERE id = $1").bind(l1).execute(&pool).await.unwrap();
+    let (status, body) = search().await;
+    assert_eq!(status, 401, "deactivated since signing in: no results\n{body}");
+    assert!(!body.contains("Results"), "{body}");
+}

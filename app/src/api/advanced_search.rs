@@ -54,9 +54,26 @@ pub async fn advanced_choices() -> Result<Choices, AppError> {
 
 #[server(endpoint = "cos/advanced-search")]
 pub async fn advanced_search(form: AdvancedForm) -> Result<AdvancedOutcome, AppError> {
-    use crate::api::ssr::{actor, pool};
-    let (actor, _) = actor().await?;
-    ssr::run(&pool()?, &actor, &form).await
+    use crate::api::ssr::{actor_for, pool, session_user};
+    use crate::domain::{permissions::Actor, Level};
+    let pool = pool()?;
+    let su = session_user().await?;
+    let Some(level) = su.level.and_then(Level::from_db) else {
+        let (actor, _) = actor_for(&pool, su).await?;
+        return ssr::run(&pool, &actor, &form).await;
+    };
+    // Searched as the session's user while that user is read afresh, side by side: the
+    // results are used only if the fresh read is the same user at the same level (otherwise
+    // the user is refused, or searched for again as they now are). Saves a round trip on the
+    // screen that runs most.
+    let guess = Actor { user_id: su.id, sponsor_id: su.sponsor_id, level };
+    let (fresh, outcome) = futures::join!(actor_for(&pool, su), ssr::run(&pool, &guess, &form));
+    let (actor, _) = fresh?;
+    if actor == guess {
+        outcome
+    } else {
+        ssr::run(&pool, &actor, &form).await
+    }
 }
 
 #[cfg(feature = "ssr")]

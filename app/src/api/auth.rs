@@ -162,7 +162,7 @@ pub mod ssr {
             db::users::record_success(&mut tx, c.id).await?;
             audit::record(&mut tx, event("sign_in", serde_json::json!({}))).await?;
             tx.commit().await?;
-            return Ok(Outcome::SignedIn(SessionUser { id: c.id, sponsor_id: c.sponsor_id }));
+            return Ok(Outcome::SignedIn(SessionUser { id: c.id, sponsor_id: c.sponsor_id, level: Some(c.level) }));
         }
         let locked = db::users::record_failure(
             &mut tx,

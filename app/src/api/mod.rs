@@ -29,6 +29,10 @@ pub mod ssr {
     pub struct SessionUser {
         pub id: i64,
         pub sponsor_id: i64,
+        /// The level at sign-in: only a guess, which lets a search start while the user is
+        /// read afresh (see `advanced_search`). Absent in sessions from before it was kept.
+        #[serde(default)]
+        pub level: Option<i16>,
     }
 
     #[track_caller]
@@ -86,6 +90,12 @@ pub mod ssr {
         Ok(c)
     }
 
+    /// "Sign in required", and a 401 for the response when there is one.
+    pub fn sign_in_required() -> AppError {
+        crate::error::set_status(401);
+        AppError::SignInRequired
+    }
+
     /// "Not found", and a 404 for the response when there is one (a forged server-function
     /// call is answered as a missing page would be).
     pub fn not_found(what: String) -> AppError {
@@ -95,13 +105,17 @@ pub mod ssr {
 
     /// The signed-in user as a permissions actor, or "sign in required".
     pub async fn actor() -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        let session = session().await?;
-        let su = session
+        actor_for(&pool()?, session_user().await?).await
+    }
+
+    /// Who the session says is signed in (not yet checked against the database).
+    pub async fn session_user() -> Result<SessionUser, AppError> {
+        session()
+            .await?
             .get::<SessionUser>(USER_KEY)
             .await
             .map_err(|e| AppError::internal("session", e))?
-            .ok_or(AppError::SignInRequired)?;
-        actor_for(&pool()?, su).await
+            .ok_or_else(sign_in_required)
     }
 
     /// The user a session names, read afresh (an inactive user is signed out at once).
@@ -109,7 +123,7 @@ pub mod ssr {
         pool: &db::PgPool,
         su: SessionUser,
     ) -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id).await?.ok_or(AppError::SignInRequired)?;
+        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id).await?.ok_or_else(sign_in_required)?;
         let level = Level::from_db(user.level)
             .ok_or_else(|| AppError::internal("user level", user.level))?;
         Ok((

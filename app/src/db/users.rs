@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 pub struct Credentials {
     pub id: i64,
     pub sponsor_id: i64,
+    pub level: i16,
     pub password_hash: Option<String>,
     pub active: bool,
     pub failed_attempts: i32,
@@ -20,7 +21,7 @@ pub async fn credentials_for_update(
     user_id: &str,
 ) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as(
-        "SELECT id, sponsor_id, password_hash, active, failed_attempts, locked_until, now() AS now
+        "SELECT id, sponsor_id, level, password_hash, active, failed_attempts, locked_until, now() AS now
          FROM users WHERE user_id = $1 FOR UPDATE",
     )
     .bind(user_id)
