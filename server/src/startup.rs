@@ -13,7 +13,8 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time::Duration, SameSite};
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
+use tower_sessions_moka_store::MokaStore;
 use tower_sessions_sqlx_store::PostgresStore;
 
 #[derive(Clone, FromRef)]
@@ -51,6 +52,11 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
     let pool = state.pool.clone();
     let context = move || provide_context(pool.clone());
 
+    // Sessions are read from memory and written (and deleted, at sign-out) in both memory and
+    // Postgres, which keeps them across restarts. Each request reads its session, so this
+    // saves a round trip on every call. It holds while one process serves the site: with
+    // several, a sign-out in one would not reach another's memory; serve `store` alone then.
+    let store = CachingSessionStore::new(MokaStore::new(Some(10_000)), store);
     let sessions = SessionManagerLayer::new(store)
         .with_name("sms_session")
         .with_http_only(true)
