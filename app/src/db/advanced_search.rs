@@ -268,11 +268,17 @@ where
     Ok(())
 }
 
-/// The choices of the form's drop-downs: (id, name).
+/// The choices of the form's drop-downs: (id, name). Both lists are written by the migrations,
+/// which are built into this program, and nothing changes them afterwards: each is read once
+/// per process, so checking a route or activity in a search costs no round trip.
 pub async fn routes(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
-    sqlx::query_as("SELECT id, name FROM routes ORDER BY name").fetch_all(pool).await
+    static ROUTES: tokio::sync::OnceCell<Vec<(i16, String)>> = tokio::sync::OnceCell::const_new();
+    let read = || sqlx::query_as("SELECT id, name FROM routes ORDER BY name").fetch_all(pool);
+    ROUTES.get_or_try_init(read).await.cloned()
 }
 
 pub async fn activity_types(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
-    sqlx::query_as("SELECT id, name FROM activity_types ORDER BY name").fetch_all(pool).await
+    static ACTIVITY_TYPES: tokio::sync::OnceCell<Vec<(i16, String)>> = tokio::sync::OnceCell::const_new();
+    let read = || sqlx::query_as("SELECT id, name FROM activity_types ORDER BY name").fetch_all(pool);
+    ACTIVITY_TYPES.get_or_try_init(read).await.cloned()
 }
