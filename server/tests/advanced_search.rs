@@ -181,6 +181,13 @@ async fn bad_filters_and_reach(pool: PgPool) {
             other => panic!("{q} was searched: {other:?}"),
         }
     }
+    // A Level 1 user may name any user of their own sponsor, and no one else's.
+    let l1 = Actor { user_id: sqlx::query_scalar("SELECT id FROM users WHERE user_id = 'l1.demo'").fetch_one(&pool).await.unwrap(), sponsor_id: acme, level: Level::One };
+    match run(&pool, &l1, &form(&format!("owner={other_user}"))).await.unwrap() {
+        AdvancedOutcome::Invalid(e) => assert!(e.iter().any(|(f, _)| f == "owner"), "{e:?}"),
+        other => panic!("another sponsor's user was searched for: {other:?}"),
+    }
+    assert!(matches!(run(&pool, &l1, &form(&format!("owner={l2}"))).await.unwrap(), AdvancedOutcome::Results { .. }));
     // A Level 2 user lists only their own CoS.
     let own: Vec<String> = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND o.owner_id = $2")
         .bind(acme).bind(l2).fetch_all(&pool).await.unwrap();

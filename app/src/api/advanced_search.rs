@@ -106,8 +106,13 @@ pub mod ssr {
             }
         }
         if let Some(o) = s.owner {
-            let known = db::users::all_users(pool, actor.sponsor_id).await?.iter().any(|(id, _, _)| *id == o);
-            if !known || (permissions::sees_only_own(actor) && o != actor.user_id) {
+            // A Level 2 user may name only themselves; no need to ask the database then.
+            let known = if permissions::sees_only_own(actor) {
+                o == actor.user_id
+            } else {
+                db::users::is_user_of(pool, actor.sponsor_id, o).await?
+            };
+            if !known {
                 errors.push(("owner".into(), "Select an owner from the list.".into()));
             }
         }

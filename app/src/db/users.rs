@@ -107,6 +107,15 @@ pub async fn active_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i
 }
 
 /// Every user of the sponsor, active or not (a CoS may still be owned by a former user).
+/// Whether `id` is a user (active or not) of the sponsor.
+pub async fn is_user_of(pool: &PgPool, sponsor_id: i64, id: i64) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE sponsor_id = $1 AND id = $2)")
+        .bind(sponsor_id)
+        .bind(id)
+        .fetch_one(pool)
+        .await
+}
+
 pub async fn all_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
     sqlx::query_as("SELECT id, full_name, user_id FROM users WHERE sponsor_id = $1 ORDER BY full_name, user_id")
         .bind(sponsor_id)
