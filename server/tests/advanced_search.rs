@@ -249,18 +249,23 @@ async fn the_browser_can_call_the_search_with_no_status_ticked(pool: PgPool) {
     let app = spawn(pool.clone()).await;
     let c = app.client();
     app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let (status, body) = call_search(&app, &c, "form[route]=&form[page]=1").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Results"), "{body}");
+}
+
+/// The search server function called as the hydrated page calls it: (status, body).
+async fn call_search(app: &common::TestApp, c: &reqwest::Client, form: &str) -> (u16, String) {
     let r = c
         .post(app.url("/api/cos/advanced-search"))
         .header("accept", "application/json")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body("form[route]=&form[page]=1")
+        .body(form.to_string())
         .send()
         .await
         .unwrap();
-    let status = r.status();
-    let body = r.text().await.unwrap();
-    assert_eq!(status, 200, "{body}");
-    assert!(body.contains("Results"), "{body}");
+    let status = r.status().as_u16();
+    (status, r.text().await.unwrap())
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
@@ -272,18 +277,7 @@ async fn the_search_follows_the_user_as_they_are_now_not_as_they_signed_in(pool:
     let app = spawn(pool.clone()).await;
     let c = app.client();
     app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
-    let search = || async {
-        let r = c
-            .post(app.url("/api/cos/advanced-search"))
-            .header("accept", "application/json")
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body("form[page]=1")
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        (status, r.text().await.unwrap())
-    };
+    let search = || call_search(&app, &c, "form[page]=1");
     let total = |body: &str| -> i64 {
         let v: serde_json::Value = serde_json::from_str(body).unwrap();
         v["Results"]["total"].as_i64().unwrap_or_else(|| panic!("{body}"))
