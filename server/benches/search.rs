@@ -65,7 +65,7 @@ fn plan_summary(plan: &[String]) -> String {
     let mut out: Vec<String> = Vec::new();
     for line in plan {
         let l = line.trim().trim_start_matches("->").trim();
-        for kind in ["Index Only Scan", "Index Scan Backward", "Index Scan", "Bitmap Index Scan", "Seq Scan"] {
+        for kind in ["Index Only Scan Backward", "Index Only Scan", "Index Scan Backward", "Index Scan", "Bitmap Index Scan", "Seq Scan"] {
             if let Some(rest) = l.find(kind).map(|at| &l[at + kind.len()..]) {
                 let name = rest.split_whitespace().find(|w| *w != "using" && *w != "on").unwrap_or("");
                 let item = format!("{kind} {name}");
