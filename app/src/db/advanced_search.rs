@@ -60,21 +60,30 @@ pub(crate) fn push_from_cos_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_i
 
 /// ` AND` the CoS `c` is owned by `owner`: a semi-join, so the planner may start from either
 /// side (the owner's few CoS, or the sort order until a page is full).
-pub(crate) fn push_owned_by(qb: &mut QueryBuilder<'_, Postgres>, owner: i64) {
+fn push_owned_by(qb: &mut QueryBuilder<'_, Postgres>, owner: i64) {
     qb.push(" AND EXISTS (SELECT 1 FROM cos_owners w WHERE w.sponsor_id = c.sponsor_id AND w.cos_id = c.id AND w.owner_id = ")
         .push_bind(owner)
         .push(")");
 }
 
+/// The one owner a search is limited to, from the Level 2 limit and the owner filter;
+/// `Err` when they name different users, so that nothing can match.
+fn wanted_owner(owner_only: Option<i64>, s: &AdvancedSearch) -> Result<Option<i64>, ()> {
+    match (owner_only, s.owner) {
+        (Some(a), Some(b)) if a != b => Err(()),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
 pub(crate) fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
     qb.push(" WHERE c.sponsor_id = ");
     qb.push_bind(sponsor_id);
-    match (owner_only, s.owner) {
-        (Some(a), Some(b)) if a != b => {
+    match wanted_owner(owner_only, s) {
+        Err(()) => {
             qb.push(" AND false");
         }
-        (Some(o), _) | (None, Some(o)) => push_owned_by(qb, o),
-        (None, None) => {}
+        Ok(Some(o)) => push_owned_by(qb, o),
+        Ok(None) => {}
     }
     let b = &s.basic;
     if let Some(n) = &b.cos_number {
@@ -220,16 +229,12 @@ pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &
 }
 
 fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
-    let owner = match (owner_only, s.owner) {
-        (Some(a), Some(b)) if a != b => None,
-        (a, b) => a.or(b),
-    };
     let mut qb = QueryBuilder::new(prefix);
-    match owner {
+    match wanted_owner(owner_only, s) {
         // All of one user's CoS (where a Level 2 user's lists start): every CoS has exactly
         // one owner row (cos_has_owner), so the owner's rows are the count, read from one
         // index rather than matched against every CoS of the sponsor.
-        Some(o) if s.filters_only_owner() => {
+        Ok(Some(o)) if s.filters_only_owner() => {
             qb.push("SELECT count(*) FROM cos_owners WHERE sponsor_id = ").push_bind(sponsor_id);
             qb.push(" AND owner_id = ").push_bind(o);
         }

@@ -244,7 +244,7 @@ fn push_selection<'a>(
     owner_only: Option<i64>,
     sel: &'a crate::domain::selection::Selection,
 ) {
-    use super::advanced_search::{push_owned_by, push_where};
+    use super::advanced_search::push_where;
     use crate::domain::selection::Selection;
     qb.push(" FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id");
     match sel {
@@ -252,7 +252,7 @@ fn push_selection<'a>(
         Selection::Numbers(numbers) => {
             qb.push(" WHERE c.sponsor_id = ").push_bind(sponsor_id);
             if let Some(o) = owner_only {
-                push_owned_by(qb, o);
+                qb.push(" AND o.owner_id = ").push_bind(o);
             }
             qb.push(" AND c.cos_number = ANY(").push_bind(numbers.clone()).push(")");
         }
