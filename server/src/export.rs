@@ -41,7 +41,7 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
     let mut form = AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     // The export is of every match: a page cursor in the link means nothing here.
     (form.after, form.before) = (String::new(), String::new());
-    let search = app::api::advanced_search::ssr::parse(&state.pool, &actor, &form).await?.map_err(AppError::Invalid)?;
+    let search = app::api::advanced_search::ssr::parse(&state.pool, &state.known_users, &actor, &form).await?.map_err(AppError::Invalid)?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
 
     // The query runs in its own task and hands rows over a short queue: a slow download

@@ -178,7 +178,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
             }
             let config = server::config::Config::from_env()?;
             let store = startup::session_store(&pool).await?;
-            let state = startup::AppState { leptos_options: config.leptos_options.clone(), pool: pool.clone() };
+            let state = startup::AppState::new(config.leptos_options.clone(), pool.clone());
             let app = startup::router(state, store.clone(), &config.settings);
             tokio::spawn(server::jobs::delete_expired_sessions(store));
             tokio::spawn(server::jobs::expire_cos_continuously(pool.clone(), server::jobs::EXPIRY_EVERY));

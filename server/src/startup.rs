@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes,
 };
+use app::db::users::KnownUsers;
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -21,6 +22,13 @@ use tower_sessions_sqlx_store::PostgresStore;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub known_users: KnownUsers,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
+        Self { leptos_options, pool, known_users: KnownUsers::default() }
+    }
 }
 
 pub struct Settings {
@@ -49,8 +57,11 @@ fn routes() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Router {
     let routes = routes();
-    let pool = state.pool.clone();
-    let context = move || provide_context(pool.clone());
+    let (pool, known) = (state.pool.clone(), state.known_users.clone());
+    let context = move || {
+        provide_context(pool.clone());
+        provide_context(known.clone());
+    };
 
     // Sessions are read from memory and written (and deleted, at sign-out) in both memory and
     // Postgres, which keeps them across restarts. Each request reads its session, so this

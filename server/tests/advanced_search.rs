@@ -4,7 +4,8 @@
 
 mod common;
 
-use app::api::advanced_search::{ssr::run, AdvancedOutcome};
+use app::api::advanced_search::{ssr, AdvancedOutcome};
+use app::db::users::KnownUsers;
 use app::domain::advanced_search::{query_pairs, AdvancedForm};
 use app::domain::{permissions::Actor, Level};
 use common::{seed_demo, spawn};
@@ -42,6 +43,11 @@ async fn rows(pool: &PgPool, sponsor: i64) -> Vec<Row> {
 fn form(q: &str) -> AdvancedForm {
     let pairs = query_pairs(q);
     AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
+/// The search as its server function runs it, in an app that has not yet seen any user.
+async fn run(pool: &PgPool, actor: &Actor, form: &AdvancedForm) -> Result<AdvancedOutcome, app::error::AppError> {
+    ssr::run(pool, &KnownUsers::default(), actor, form).await
 }
 
 /// Every CoS number the search lists, reading page after page through the cursors.
@@ -255,6 +261,55 @@ async fn the_browser_can_call_the_search_with_no_status_ticked(pool: PgPool) {
 }
 
 /// The search server function called as the hydrated page calls it: (status, body).
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn an_owner_is_checked_against_the_sponsor_however_often_named(pool: PgPool) {
+    // The app remembers who belongs to which sponsor; what it remembers must never let one
+    // sponsor's search name another's user, nor refuse a user added since.
+    seed_demo(&pool).await;
+    let user = |login: &'static str| {
+        let pool = pool.clone();
+        async move {
+            let (sponsor_id, user_id): (i64, i64) =
+                sqlx::query_as("SELECT sponsor_id, id FROM users WHERE user_id = $1").bind(login).fetch_one(&pool).await.unwrap();
+            Actor { user_id, sponsor_id, level: Level::One }
+        }
+    };
+    let (acme, other, l2) = (user("l1.demo").await, user("other.l1").await, user("l2.demo").await);
+    let known = KnownUsers::default();
+    let owner_refused = |outcome: AdvancedOutcome| matches!(&outcome, AdvancedOutcome::Invalid(e) if e.iter().any(|(f, _)| f == "owner"));
+    for _ in 0..2 {
+        let own = ssr::run(&pool, &known, &acme, &form(&format!("owner={}", l2.user_id))).await.unwrap();
+        assert!(matches!(own, AdvancedOutcome::Results { .. }), "{own:?}");
+        // Known as the other sponsor's user, still refused to this one.
+        let theirs = ssr::run(&pool, &known, &other, &form(&format!("owner={}", other.user_id))).await.unwrap();
+        assert!(matches!(theirs, AdvancedOutcome::Results { .. }), "{theirs:?}");
+        assert!(owner_refused(ssr::run(&pool, &known, &acme, &form(&format!("owner={}", other.user_id))).await.unwrap()));
+        assert!(owner_refused(ssr::run(&pool, &known, &other, &form(&format!("owner={}", l2.user_id))).await.unwrap()));
+    }
+    // Refused while no such user exists; found once added.
+    let new_id: i64 = sqlx::query_scalar("SELECT max(id) + 100 FROM users").fetch_one(&pool).await.unwrap();
+    let new_owner = form(&format!("owner={new_id}"));
+    let named = || ssr::run(&pool, &known, &acme, &new_owner);
+    assert!(owner_refused(named().await.unwrap()));
+    sqlx::query("INSERT INTO users (sponsor_id, id, user_id, full_name, level) VALUES ($1, $2, 'new.starter', 'New Starter', 2)")
+        .bind(acme.sponsor_id).bind(new_id).execute(&pool).await.unwrap();
+    let found = named().await.unwrap();
+    assert!(matches!(&found, AdvancedOutcome::Results { total: 0, .. }), "{found:?}");
+    // What makes remembering safe: a user is never deleted nor moved to another sponsor (the
+    // new starter is named by nothing else, so only that rule stands in the way).
+    let deleted = sqlx::query("DELETE FROM users WHERE id = $1").bind(new_id).execute(&pool).await.expect_err("deleted");
+    assert!(deleted.to_string().contains("cannot be deleted"), "{deleted}");
+    let moved = sqlx::query("UPDATE users SET sponsor_id = $2 WHERE id = $1")
+        .bind(new_id).bind(other.sponsor_id).execute(&pool).await.expect_err("moved");
+    assert!(moved.to_string().contains("cannot move to another sponsor"), "{moved}");
+    let (sponsor, active): (i64, bool) =
+        sqlx::query_as("SELECT sponsor_id, active FROM users WHERE id = $1").bind(new_id).fetch_one(&pool).await.unwrap();
+    assert_eq!((sponsor, active), (acme.sponsor_id, true));
+    // Made inactive instead, which is allowed, and still an owner that can be searched for.
+    sqlx::query("UPDATE users SET active = false WHERE id = $1").bind(new_id).execute(&pool).await.unwrap();
+    assert!(matches!(named().await.unwrap(), AdvancedOutcome::Results { .. }));
+}
+
 async fn call_search(app: &common::TestApp, c: &reqwest::Client, form: &str) -> (u16, String) {
     let r = c
         .post(app.url("/api/cos/advanced-search"))

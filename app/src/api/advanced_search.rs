@@ -54,25 +54,25 @@ pub async fn advanced_choices() -> Result<Choices, AppError> {
 
 #[server(endpoint = "cos/advanced-search")]
 pub async fn advanced_search(form: AdvancedForm) -> Result<AdvancedOutcome, AppError> {
-    use crate::api::ssr::{actor_for, pool, session_user};
+    use crate::api::ssr::{actor_for, known_users, pool, session_user};
     use crate::domain::{permissions::Actor, Level};
-    let pool = pool()?;
+    let (pool, known) = (pool()?, known_users()?);
     let su = session_user().await?;
     let Some(level) = su.level.and_then(Level::from_db) else {
         let (actor, _) = actor_for(&pool, su).await?;
-        return ssr::run(&pool, &actor, &form).await;
+        return ssr::run(&pool, &known, &actor, &form).await;
     };
     // Searched as the session's user while that user is read afresh, side by side: the
     // results are used only if the fresh read is the same user at the same level (otherwise
     // the user is refused, or searched for again as they now are). Saves a round trip on the
     // screen that runs most.
     let guess = Actor { user_id: su.id, sponsor_id: su.sponsor_id, level };
-    let (fresh, outcome) = futures::join!(actor_for(&pool, su), ssr::run(&pool, &guess, &form));
+    let (fresh, outcome) = futures::join!(actor_for(&pool, su), ssr::run(&pool, &known, &guess, &form));
     let (actor, _) = fresh?;
     if actor == guess {
         outcome
     } else {
-        ssr::run(&pool, &actor, &form).await
+        ssr::run(&pool, &known, &actor, &form).await
     }
 }
 
@@ -87,6 +87,7 @@ pub mod ssr {
     /// from a hand-edited URL that names nothing gets a message by its field.
     pub async fn parse(
         pool: &db::PgPool,
+        known: &db::users::KnownUsers,
         actor: &permissions::Actor,
         form: &AdvancedForm,
     ) -> Result<Result<AdvancedSearch, Vec<(String, String)>>, AppError> {
@@ -106,21 +107,25 @@ pub mod ssr {
             }
         }
         if let Some(o) = s.owner {
-            // A Level 2 user may name only themselves; no need to ask the database then.
-            let known = if permissions::sees_only_own(actor) {
-                o == actor.user_id
-            } else {
-                db::users::is_user_of(pool, actor.sponsor_id, o).await?
-            };
-            if !known {
+            // Anyone may name themselves; a Level 2 user no one else. Only a Level 1 user
+            // naming someone else needs the database.
+            let allowed = o == actor.user_id
+                || (!permissions::sees_only_own(actor)
+                    && db::users::is_user_of(pool, known, actor.sponsor_id, o).await?);
+            if !allowed {
                 errors.push(("owner".into(), "Select an owner from the list.".into()));
             }
         }
         Ok(if errors.is_empty() { Ok(s) } else { Err(errors) })
     }
 
-    pub async fn run(pool: &db::PgPool, actor: &permissions::Actor, form: &AdvancedForm) -> Result<AdvancedOutcome, AppError> {
-        let s = match parse(pool, actor, form).await? {
+    pub async fn run(
+        pool: &db::PgPool,
+        known: &db::users::KnownUsers,
+        actor: &permissions::Actor,
+        form: &AdvancedForm,
+    ) -> Result<AdvancedOutcome, AppError> {
+        let s = match parse(pool, known, actor, form).await? {
             Ok(s) => s,
             Err(e) => return Ok(AdvancedOutcome::Invalid(e)),
         };

@@ -41,6 +41,14 @@ pub mod ssr {
         use_context::<db::PgPool>().ok_or_else(|| AppError::internal("context", format!("no database pool at {at}")))
     }
 
+    /// Who belongs to which sponsor, as far as this app has seen (`db::users::KnownUsers`).
+    #[track_caller]
+    pub fn known_users() -> Result<db::users::KnownUsers, AppError> {
+        let at = std::panic::Location::caller();
+        use_context::<db::users::KnownUsers>()
+            .ok_or_else(|| AppError::internal("context", format!("no known users at {at}")))
+    }
+
     pub async fn session() -> Result<Session, AppError> {
         leptos_axum::extract::<Session>()
             .await

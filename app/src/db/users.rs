@@ -106,16 +106,37 @@ pub async fn active_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i
     .await
 }
 
-/// Every user of the sponsor, active or not (a CoS may still be owned by a former user).
-/// Whether `id` is a user (active or not) of the sponsor.
-pub async fn is_user_of(pool: &PgPool, sponsor_id: i64, id: i64) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE sponsor_id = $1 AND id = $2)")
+/// Which users belong to which sponsor, remembered once read. A user never moves to another
+/// sponsor and is never deleted (the database refuses both: migration 000008), so a
+/// remembered "yes" stays true. A "no" is not remembered: the user may be added later.
+/// One per running app, as it holds facts about one database.
+#[derive(Clone)]
+pub struct KnownUsers(moka::future::Cache<(i64, i64), ()>);
+
+impl Default for KnownUsers {
+    fn default() -> Self {
+        Self(moka::future::Cache::new(100_000))
+    }
+}
+
+/// Whether `id` is a user (active or not) of the sponsor. Asks the database only the first
+/// time the answer is yes.
+pub async fn is_user_of(pool: &PgPool, known: &KnownUsers, sponsor_id: i64, id: i64) -> sqlx::Result<bool> {
+    if known.0.contains_key(&(sponsor_id, id)) {
+        return Ok(true);
+    }
+    let yes = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE sponsor_id = $1 AND id = $2)")
         .bind(sponsor_id)
         .bind(id)
         .fetch_one(pool)
-        .await
+        .await?;
+    if yes {
+        known.0.insert((sponsor_id, id), ()).await;
+    }
+    Ok(yes)
 }
 
+/// Every user of the sponsor, active or not (a CoS may still be owned by a former user).
 pub async fn all_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
     sqlx::query_as("SELECT id, full_name, user_id FROM users WHERE sponsor_id = $1 ORDER BY full_name, user_id")
         .bind(sponsor_id)

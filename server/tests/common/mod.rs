@@ -33,7 +33,7 @@ pub async fn spawn(pool: PgPool) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let store = startup::session_store(&app_pool).await.unwrap();
-    let state = AppState { leptos_options: server::config::leptos_options(addr), pool: app_pool };
+    let state = AppState::new(server::config::leptos_options(addr), app_pool);
     let settings = Settings { secure_cookies: false, public_origin: None, idle_minutes: 30 };
     let app = startup::router(state, store, &settings);
     let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }).abort_handle();
