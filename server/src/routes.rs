@@ -1,11 +1,12 @@
-//! Plain HTTP routes beside the Leptos screens: sign-in and sign-out form posts, health.
+//! Plain HTTP routes beside the Leptos screens: sign-in and sign-out form posts, the
+//! advanced search's Radio and Next, health.
 
 use crate::startup::AppState;
 use app::api::auth::{self, ssr::Outcome, SignInNotice};
 use app::api::ssr::USER_KEY;
 use app::db::audit;
 use app::pages::sign_in::safe_next;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
@@ -92,4 +93,16 @@ pub async fn health(State(state): State<AppState>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct Chosen {
+    open: Option<String>,
+    back: Option<String>,
+}
+
+/// Radio and Next under the advanced search's results: straight on to the chosen CoS.
+/// A redirect rather than a page, so the search is not run again on the way.
+pub async fn open_chosen(Query(c): Query<Chosen>) -> Redirect {
+    Redirect::to(&app::pages::advanced_search::chosen_target(c.open.as_deref(), c.back.as_deref()))
 }

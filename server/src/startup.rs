@@ -89,6 +89,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/health", get(routes::health))
         .route("/view-cos/{cos_number}/print", get(print::print_cos))
         .route("/view-cos/advanced/export.csv", get(export::export_csv))
+        .route("/view-cos/advanced/open", get(routes::open_chosen))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -310,6 +310,29 @@ async fn an_owner_is_checked_against_the_sponsor_however_often_named(pool: PgPoo
     assert!(matches!(named().await.unwrap(), AdvancedOutcome::Results { .. }));
 }
 
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn radio_and_next_go_straight_to_the_chosen_cos(pool: PgPool) {
+    seed_demo(&pool).await;
+    let number: String = sqlx::query_scalar("SELECT c.cos_number FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id WHERE u.user_id = 'l1.demo' ORDER BY c.id LIMIT 1")
+        .fetch_one(&pool).await.unwrap();
+    let app = spawn(pool.clone()).await;
+    let c = app.client();
+    let next = format!("/view-cos/advanced/open?back=%2Fview-cos%2Fadvanced%3Fstatus%3Dused&open={number}");
+    // Signed out: to sign in first, and back here after.
+    let r = c.get(app.url(&next)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().starts_with("/sign-in?next="));
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let r = c.get(app.url(&next)).header("accept", "text/html").send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 303);
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to, format!("/view-cos/{number}?q=%2Fview-cos%2Fadvanced%3Fstatus%3Dused"));
+    let page = c.get(app.url(&to)).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains(&format!("<h1>View CoS <span class=\"nowrap\">{number}</span></h1>")), "{html}");
+}
+
 async fn call_search(app: &common::TestApp, c: &reqwest::Client, form: &str) -> (u16, String) {
     let r = c
         .post(app.url("/api/cos/advanced-search"))

@@ -14,6 +14,18 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 pub const PATH: &str = "/view-cos/advanced";
+/// Where Radio and Next send the chosen CoS: a plain redirect served beside the pages.
+pub const OPEN_PATH: &str = "/view-cos/advanced/open";
+
+/// Where Radio and Next lead: the chosen CoS, keeping `back` (only ever a page of these
+/// results) for its Back link; with no CoS chosen, `back` itself.
+pub fn chosen_target(open: Option<&str>, back: Option<&str>) -> String {
+    let back = back.filter(|b| b.starts_with(PATH)).unwrap_or(PATH);
+    match open.and_then(|n| crate::domain::CosNumber::parse(n).ok()) {
+        Some(n) => format!("/view-cos/{}?q={}", n.as_str(), encode_component(back)),
+        None => back.to_string(),
+    }
+}
 
 fn form_from_query(q: &leptos_router::params::ParamsMap) -> AdvancedForm {
     let mut pairs: Vec<(String, String)> = Vec::new();
@@ -59,13 +71,6 @@ pub fn AdvancedSearchPage() -> impl IntoView {
     let outcome = Resource::new(move || form.get(), advanced_search);
     let generation = StoredValue::new(0u32);
     let searching = RwSignal::new(false);
-    // Radio + Next sends `open` (the chosen CoS) and `back` (this page of results).
-    let to_open = Memo::new(move |_| {
-        let q = query.read();
-        let n = crate::domain::CosNumber::parse(&q.get("open")?).ok()?;
-        let back = q.get("back").filter(|b| b.starts_with(PATH)).unwrap_or_else(|| PATH.to_string());
-        Some(format!("/view-cos/{}?q={}", n.as_str(), encode_component(&back)))
-    });
     let on_input = move |ev: leptos::ev::Event| {
         #[cfg(not(feature = "ssr"))]
         {
@@ -80,7 +85,6 @@ pub fn AdvancedSearchPage() -> impl IntoView {
 
     view! {
         <Page title="Advanced search">
-            {move || to_open.get().map(crate::pages::view_cos::open)}
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a></p>
             <h1>"Advanced search"</h1>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -213,15 +217,16 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
         {(total > 0).then(|| view! {
             <p><a href=export.clone() rel="external" download="">"Export CSV"</a>
                <span class="hint">{format!(" (all {total}, one row per CoS)")}</span></p>
-            // Radio and Next, as in the manual: this page opens the chosen CoS (see `open`).
-            <Form method="GET" action=PATH>
+            // Radio and Next, as in the manual. The server answers with a redirect to the
+            // chosen CoS (`chosen_target`), so nothing is searched again on the way.
+            <form method="get" action=OPEN_PATH>
                 <input type="hidden" name="back" value=back_field/>
                 <fieldset class="fieldset">
                     <legend class="visually-hidden">"Select a CoS, then Next"</legend>
                     {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true)}
                 </fieldset>
                 <div class="actions"><button type="submit" class="button">"Next"</button></div>
-            </Form>
+            </form>
             <SelectedTransfer back=this_page.clone() all_query=here.clone() total/>
             <nav class="pager" aria-label="Results pages">
                 {previous.clone().map(|c| view! { <a href=page_link(c, page.saturating_sub(1).max(1)) rel="prev">"Previous page"</a> })}
@@ -231,4 +236,23 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
         })}
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_opens_the_chosen_cos_and_keeps_only_these_results_for_back() {
+        let back = "/view-cos/advanced?status=used&page=2";
+        assert_eq!(
+            chosen_target(Some("CCYDC3XKBCF"), Some(back)),
+            format!("/view-cos/CCYDC3XKBCF?q={}", encode_component(back))
+        );
+        // Back never leads off these results (a hand-made link), and nothing chosen stays put.
+        assert_eq!(chosen_target(Some("CCYDC3XKBCF"), Some("https://evil.example/")), "/view-cos/CCYDC3XKBCF?q=%2Fview-cos%2Fadvanced");
+        assert_eq!(chosen_target(None, Some(back)), back);
+        assert_eq!(chosen_target(Some("not a number"), Some(back)), back);
+        assert_eq!(chosen_target(None, Some("//evil.example")), PATH);
+    }
 }
