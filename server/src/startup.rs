@@ -1,6 +1,7 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
 use crate::{export, middleware, print, routes};
+use app::db::users::KnownUsers;
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -9,7 +10,6 @@ use leptos::prelude::*;
 use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes,
 };
-use app::db::users::KnownUsers;
 use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -89,7 +89,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/health", get(routes::health))
         .route("/view-cos/{cos_number}/print", get(print::print_cos))
         .route("/view-cos/advanced/export.csv", get(export::export_csv))
-        .route("/view-cos/advanced/open", get(routes::open_chosen))
+        .route(app::pages::advanced_search::OPEN_PATH, get(routes::open_chosen))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

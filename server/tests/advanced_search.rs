@@ -260,7 +260,6 @@ async fn the_browser_can_call_the_search_with_no_status_ticked(pool: PgPool) {
     assert!(body.contains("Results"), "{body}");
 }
 
-/// The search server function called as the hydrated page calls it: (status, body).
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn an_owner_is_checked_against_the_sponsor_however_often_named(pool: PgPool) {
     // The app remembers who belongs to which sponsor; what it remembers must never let one
@@ -333,6 +332,7 @@ async fn radio_and_next_go_straight_to_the_chosen_cos(pool: PgPool) {
     assert!(html.contains(&format!("<h1>View CoS <span class=\"nowrap\">{number}</span></h1>")), "{html}");
 }
 
+/// The search server function called as the hydrated page calls it: (status, body).
 async fn call_search(app: &common::TestApp, c: &reqwest::Client, form: &str) -> (u16, String) {
     let r = c
         .post(app.url("/api/cos/advanced-search"))

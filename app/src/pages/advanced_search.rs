@@ -20,7 +20,7 @@ pub const OPEN_PATH: &str = "/view-cos/advanced/open";
 /// Where Radio and Next lead: the chosen CoS, keeping `back` (only ever a page of these
 /// results) for its Back link; with no CoS chosen, `back` itself.
 pub fn chosen_target(open: Option<&str>, back: Option<&str>) -> String {
-    let back = back.filter(|b| b.starts_with(PATH)).unwrap_or(PATH);
+    let back = back.filter(|b| b.strip_prefix(PATH).is_some_and(|q| q.is_empty() || q.starts_with('?'))).unwrap_or(PATH);
     match open.and_then(|n| crate::domain::CosNumber::parse(n).ok()) {
         Some(n) => format!("/view-cos/{}?q={}", n.as_str(), encode_component(back)),
         None => back.to_string(),
@@ -254,5 +254,6 @@ mod tests {
         assert_eq!(chosen_target(None, Some(back)), back);
         assert_eq!(chosen_target(Some("not a number"), Some(back)), back);
         assert_eq!(chosen_target(None, Some("//evil.example")), PATH);
+        assert_eq!(chosen_target(None, Some("/view-cos/advanced/export.csv")), PATH);
     }
 }
