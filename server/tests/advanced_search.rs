@@ -367,12 +367,26 @@ async fn the_search_follows_the_user_as_they_are_now_not_as_they_signed_in(pool:
     let (status, body) = search().await;
     assert_eq!((status, total(&body)), (200, all), "Level 1 sees every CoS of the sponsor");
 
+    // The user is read afresh by the count's own statement, and only as a user of the sponsor
+    // being searched.
+    let everything = form("").parse().unwrap();
+    let counted = |sponsor: i64| app::db::advanced_search::count_and_level(&pool, sponsor, None, &everything, l1);
+    assert_eq!(counted(acme).await.unwrap(), (all, Some(1)));
+    let other: i64 = sqlx::query_scalar("SELECT id FROM sponsors WHERE id <> $1 LIMIT 1").bind(acme).fetch_one(&pool).await.unwrap();
+    assert_eq!(counted(other).await.unwrap().1, None, "another sponsor's search never reads this user");
+
     sqlx::query("UPDATE users SET level = 2 WHERE id = $1").bind(l1).execute(&pool).await.unwrap();
     let (status, body) = search().await;
     assert_eq!((status, total(&body)), (200, own), "made Level 2 since signing in: only their own");
+    let (status, body) = call_search(&app, &c, "form[changed_from]=31/02/2026").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("Invalid") && body.contains("changed_from"), "bad filters still get their message\n{body}");
 
     sqlx::query("UPDATE users SET active = false WHERE id = $1").bind(l1).execute(&pool).await.unwrap();
     let (status, body) = search().await;
     assert_eq!(status, 401, "deactivated since signing in: no results\n{body}");
     assert!(!body.contains("Results"), "{body}");
+    let (status, body) = call_search(&app, &c, "form[changed_from]=31/02/2026").await;
+    assert_eq!(status, 401, "deactivated: not even a message about the filters\n{body}");
+    assert!(!body.contains("Invalid"), "{body}");
 }

@@ -54,26 +54,24 @@ pub async fn advanced_choices() -> Result<Choices, AppError> {
 
 #[server(endpoint = "cos/advanced-search")]
 pub async fn advanced_search(form: AdvancedForm) -> Result<AdvancedOutcome, AppError> {
-    use crate::api::ssr::{actor_for, known_users, pool, session_user};
+    use crate::api::ssr::{actor_for, known_users, pool, session_user, sign_in_required};
     use crate::domain::{permissions::Actor, Level};
     let (pool, known) = (pool()?, known_users()?);
     let su = session_user().await?;
-    let Some(level) = su.level.and_then(Level::from_db) else {
-        let (actor, _) = actor_for(&pool, su).await?;
-        return ssr::run(&pool, &known, &actor, &form).await;
-    };
-    // Searched as the session's user while that user is read afresh, side by side: the
-    // results are used only if the fresh read is the same user at the same level (otherwise
-    // the user is refused, or searched for again as they now are). Saves a round trip on the
-    // screen that runs most.
-    let guess = Actor { user_id: su.id, sponsor_id: su.sponsor_id, level };
-    let (fresh, outcome) = futures::join!(actor_for(&pool, su), ssr::run(&pool, &known, &guess, &form));
-    let (actor, _) = fresh?;
-    if actor == guess {
-        outcome
-    } else {
-        ssr::run(&pool, &known, &actor, &form).await
+    // Searched as the session says the user was at sign-in, while the count's statement reads
+    // the user afresh: the results stand only if that user is still active at that level.
+    // This saves a round trip on the screen that runs most.
+    if let Some(level) = su.level.and_then(Level::from_db) {
+        let guess = Actor { user_id: su.id, sponsor_id: su.sponsor_id, level };
+        match ssr::run_checked(&pool, &known, &guess, &form).await? {
+            (outcome, Some(now)) if now.and_then(Level::from_db) == Some(level) => return Ok(outcome),
+            (_, Some(None)) => return Err(sign_in_required()),
+            // No query ran (the filters were bad), or the level has changed since sign-in.
+            _ => {}
+        }
     }
+    let (actor, _) = actor_for(&pool, su).await?;
+    ssr::run(&pool, &known, &actor, &form).await
 }
 
 #[cfg(feature = "ssr")]
@@ -119,21 +117,34 @@ pub mod ssr {
         Ok(if errors.is_empty() { Ok(s) } else { Err(errors) })
     }
 
+    /// One page of results for `actor`.
     pub async fn run(
         pool: &db::PgPool,
         known: &db::users::KnownUsers,
         actor: &permissions::Actor,
         form: &AdvancedForm,
     ) -> Result<AdvancedOutcome, AppError> {
+        Ok(run_checked(pool, known, actor, form).await?.0)
+    }
+
+    /// One page of results for `actor`, and the actor's level as the database holds it now
+    /// (`Some(None)`: gone or inactive), read by the count's statement; `None` when the
+    /// filters were bad and no query ran.
+    pub async fn run_checked(
+        pool: &db::PgPool,
+        known: &db::users::KnownUsers,
+        actor: &permissions::Actor,
+        form: &AdvancedForm,
+    ) -> Result<(AdvancedOutcome, Option<Option<i16>>), AppError> {
         let s = match parse(pool, known, actor, form).await? {
             Ok(s) => s,
-            Err(e) => return Ok(AdvancedOutcome::Invalid(e)),
+            Err(e) => return Ok((AdvancedOutcome::Invalid(e), None)),
         };
         let owner_only = permissions::sees_only_own(actor).then_some(actor.user_id);
         // The page and the count are independent: run side by side, each on its own connection.
-        let ((page, more), total) = futures::try_join!(
+        let ((page, more), (total, level)) = futures::try_join!(
             db::advanced_search::page(pool, actor.sponsor_id, owner_only, &s),
-            db::advanced_search::count(pool, actor.sponsor_id, owner_only, &s),
+            db::advanced_search::count_and_level(pool, actor.sponsor_id, owner_only, &s, actor.user_id),
         )?;
         let cursor = |h: &db::advanced_search::Hit| Cursor { key: h.sort_key.clone(), id: h.id };
         let dir = s.cursor.as_ref().map(|(d, _)| *d);
@@ -147,7 +158,7 @@ pub mod ssr {
             (Some(Direction::Before), Some(first)) if more => Some(format!("before={}", cursor(first).to_param())),
             _ => None,
         };
-        Ok(AdvancedOutcome::Results {
+        let results = AdvancedOutcome::Results {
             total,
             next,
             previous,
@@ -155,6 +166,7 @@ pub mod ssr {
                 .into_iter()
                 .map(|h| SearchHit::new(h.cos_number, h.family_name, h.given_names, h.route, h.status, h.status_date, h.owner_name))
                 .collect(),
-        })
+        };
+        Ok((results, Some(level)))
     }
 }

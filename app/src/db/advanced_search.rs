@@ -218,30 +218,46 @@ pub async fn explain_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64
     page_query("EXPLAIN ", sponsor_id, owner_only, s, 0).build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
-/// The plan of the count (for `make bench`).
-pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<Vec<String>> {
-    count_query("EXPLAIN ", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_all(pool).await
+/// The plan of the count as `count_and_level` runs it (for `make bench`).
+pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, user: i64) -> sqlx::Result<Vec<String>> {
+    count_query("EXPLAIN ", sponsor_id, owner_only, s, Some(user)).build_query_scalar().persistent(false).fetch_all(pool).await
 }
 
 /// How many CoS match.
 pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
-    count_query("", sponsor_id, owner_only, s).build_query_scalar().persistent(false).fetch_one(pool).await
+    count_query("", sponsor_id, owner_only, s, None).build_query_scalar().persistent(false).fetch_one(pool).await
 }
 
-fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> QueryBuilder<'a, Postgres> {
+/// How many CoS match, and the level of the sponsor's user `user` read in the same statement:
+/// None when that user is gone or inactive. A search checks who is asking without a round
+/// trip (and a connection) of its own.
+pub async fn count_and_level(
+    pool: &PgPool,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    s: &AdvancedSearch,
+    user: i64,
+) -> sqlx::Result<(i64, Option<i16>)> {
+    count_query("", sponsor_id, owner_only, s, Some(user)).build_query_as().persistent(false).fetch_one(pool).await
+}
+
+fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, user: Option<i64>) -> QueryBuilder<'a, Postgres> {
     let mut qb = QueryBuilder::new(prefix);
+    qb.push("SELECT count(*)");
+    if let Some(u) = user {
+        // Read once, before the count (an uncorrelated subquery is an InitPlan).
+        qb.push(", (SELECT level FROM users WHERE sponsor_id = ").push_bind(sponsor_id);
+        qb.push(" AND id = ").push_bind(u).push(" AND active)");
+    }
     match wanted_owner(owner_only, s) {
         // All of one user's CoS (where a Level 2 user's lists start): every CoS has exactly
         // one owner row (cos_has_owner), so the owner's rows are the count, read from one
         // index rather than matched against every CoS of the sponsor.
         Ok(Some(o)) if s.filters_only_owner() => {
-            qb.push("SELECT count(*) FROM cos_owners WHERE sponsor_id = ").push_bind(sponsor_id);
+            qb.push(" FROM cos_owners WHERE sponsor_id = ").push_bind(sponsor_id);
             qb.push(" AND owner_id = ").push_bind(o);
         }
-        _ => {
-            qb.push("SELECT count(*)");
-            push_from_cos_where(&mut qb, sponsor_id, owner_only, s);
-        }
+        _ => push_from_cos_where(&mut qb, sponsor_id, owner_only, s),
     }
     qb
 }
