@@ -21,6 +21,9 @@ pub enum AppError {
     /// Bad input: a message per field, keyed by the field's name.
     #[error("There is a problem with what you entered.")]
     Invalid(Vec<(String, String)>),
+    /// A request the server could not read (a forged or damaged call): the client's fault.
+    #[error("{0}")]
+    BadRequest(String),
     #[error("Something went wrong on our side. If it happens again, quote reference {0}.")]
     Internal(String),
     /// The request never reached the server or its answer was not understood.
@@ -32,9 +35,46 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        // On the server these mean the call's arguments could not be read: a 400 with a
+        // plain message, not a server failure. (In the browser there is no status to set.)
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Request(_)
+                if cfg!(feature = "ssr") =>
+            {
+                #[cfg(feature = "ssr")]
+                tracing::warn!("unreadable server function call: {value}");
+                set_status(400);
+                AppError::BadRequest(BAD_REQUEST.into())
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
+
+impl AppError {
+    /// Bad input, by field, answered with a 400 (the client's fault, not the server's).
+    pub fn invalid(errors: Vec<(String, String)>) -> AppError {
+        set_status(400);
+        AppError::Invalid(errors)
+    }
+
+    /// Refused for who the user is, answered with a 403.
+    pub fn forbidden(why: &str) -> AppError {
+        set_status(403);
+        AppError::Forbidden(why.into())
+    }
+
+    /// Someone else got there first, answered with a 409.
+    pub fn conflict(why: &str) -> AppError {
+        set_status(409);
+        AppError::Conflict(why.into())
+    }
+}
+
+pub const BAD_REQUEST: &str = "The request could not be read. Go back to the page and try again.";
 
 #[cfg(feature = "ssr")]
 impl AppError {

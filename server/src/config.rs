@@ -30,6 +30,7 @@ impl Config {
                 secure_cookies,
                 public_origin,
                 idle_minutes: var("SMS_IDLE_MINUTES", "30").parse().context("SMS_IDLE_MINUTES")?,
+                absolute_seconds: var("SMS_SESSION_HOURS", "12").parse::<i64>().context("SMS_SESSION_HOURS")? * 3600,
             },
         })
     }

@@ -92,18 +92,27 @@ pub fn csv_rows(hits: &[Hit]) -> Vec<u8> {
     for h in hits {
         w.write_record([
             h.cos_number.as_str(),
-            h.family_name.as_deref().unwrap_or(""),
-            h.given_names.as_deref().unwrap_or(""),
-            h.route.as_str(),
+            &inert(h.family_name.as_deref().unwrap_or("")),
+            &inert(h.given_names.as_deref().unwrap_or("")),
+            &inert(&h.route),
             h.status.as_str(),
             &h.status_date.date().to_string(),
-            h.owner_name.as_str(),
+            &inert(&h.owner_name),
             &date(h.date_assigned),
             &date(h.expiry_date),
         ])
         .expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// A cell a spreadsheet will show as text: one starting with = + - @, a tab or a carriage
+/// return would be read as a formula (OWASP's CSV injection), so it gets a leading quote.
+fn inert(value: &str) -> std::borrow::Cow<'_, str> {
+    match value.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}").into(),
+        _ => value.into(),
+    }
 }
 
 #[cfg(test)]
@@ -138,6 +147,11 @@ mod tests {
         assert_eq!(&rows[0][5], "2026-11-29");
         assert_eq!(&rows[0][8], "");
         assert!(out.starts_with("C2G7K9Q4R8T,\"Smith, Jr\",\"Ann \"\"Annie\"\"\nMarie\","), "{out}");
+        // Formulas arrive as text: a worker's name can be anything the sponsor typed.
+        let out = String::from_utf8(csv_rows(&[hit("=HYPERLINK(\"http://x\")", "+1"), hit("@SUM(A1)", "-2"), hit("\tx", "\r=y"), hit("O'Neill", "Jo-Ann")])).unwrap();
+        let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes()).records().map(|r| r.unwrap()).collect();
+        let names: Vec<(&str, &str)> = rows.iter().map(|r| (&r[1], &r[2])).collect();
+        assert_eq!(names, [("'=HYPERLINK(\"http://x\")", "'+1"), ("'@SUM(A1)", "'-2"), ("'\tx", "'\r=y"), ("O'Neill", "Jo-Ann")]);
         let head = csv_header();
         assert!(head.starts_with(b"\xEF\xBB\xBFCoS number,Family name,"));
     }

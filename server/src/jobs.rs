@@ -20,6 +20,17 @@ pub async fn delete_expired_sessions(store: PostgresStore) {
     }
 }
 
+/// Forgets failed sign-ins under unknown user IDs a day after the last, every hour.
+pub async fn forget_unknown_sign_in_failures(pool: PgPool) {
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = app::db::users::forget_old_unknown_failures(&pool).await {
+            tracing::warn!("forgetting old sign-in failures: {e}");
+        }
+    }
+}
+
 /// Runs the expiry job now and then every `every`, for as long as the server runs. A failed
 /// run is logged and the next one tries again.
 pub async fn expire_cos_continuously(pool: PgPool, every: Duration) {

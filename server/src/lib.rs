@@ -9,4 +9,6 @@ pub mod middleware;
 pub mod print;
 pub mod routes;
 pub mod seed;
+pub mod sessions;
 pub mod startup;
+pub mod throttle;

@@ -181,6 +181,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
             let state = startup::AppState::new(config.leptos_options.clone(), pool.clone());
             let app = startup::router(state, store.clone(), &config.settings);
             tokio::spawn(server::jobs::delete_expired_sessions(store));
+            tokio::spawn(server::jobs::forget_unknown_sign_in_failures(pool.clone()));
             tokio::spawn(server::jobs::expire_cos_continuously(pool.clone(), server::jobs::EXPIRY_EVERY));
             let listener = tokio::net::TcpListener::bind(&config.addr)
                 .await
@@ -190,6 +191,8 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
             for (user, password, who) in seed::DEMO_USERS {
                 println!("  {user} / {password}  ({who})");
             }
+            // With each client's address: sign-in is throttled by it.
+            let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
             axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
             pool.close().await;
             Ok(ExitCode::SUCCESS)

@@ -3,7 +3,7 @@
 use app::api::ssr::{SessionUser, USER_KEY};
 use app::error::AppError;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use tower_sessions::Session;
@@ -55,14 +55,29 @@ fn is_public(path: &str) -> bool {
         || path.starts_with("/pkg/")
 }
 
+/// Whether a session that began at `signed_in_at` has outlived `lifetime_seconds`.
+fn outlived(signed_in_at: Option<i64>, now: i64, lifetime_seconds: i64) -> bool {
+    signed_in_at.is_none_or(|t| now - t >= lifetime_seconds || now < t - 300)
+}
+
 /// Every page but sign-in needs a session: a page request is sent to sign in and brought
-/// back afterwards; any other request gets 401.
-pub async fn require_sign_in(session: Session, req: Request, next: Next) -> Response {
+/// back afterwards; any other request gets 401. A session ends after its absolute lifetime
+/// (`lifetime_seconds` from sign-in) however busy it has been, as well as when idle.
+pub async fn require_sign_in(State(lifetime_seconds): State<i64>, session: Session, req: Request, next: Next) -> Response {
+    let user = session.get::<SessionUser>(USER_KEY).await.ok().flatten();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let user = match user {
+        Some(u) if outlived(u.signed_in_at, now, lifetime_seconds) => {
+            let _ = session.flush().await;
+            None
+        }
+        u => u,
+    };
     let path = req.uri().path();
     if is_public(path) {
         return next.run(req).await;
     }
-    let signed_in = matches!(session.get::<SessionUser>(USER_KEY).await, Ok(Some(_)));
+    let signed_in = user.is_some();
     if signed_in {
         touch(&session).await;
         return next.run(req).await;
@@ -96,6 +111,45 @@ async fn touch(session: &Session) {
     if touch_due(session.get::<i64>(TOUCHED_KEY).await.ok().flatten(), now) {
         let _ = session.insert(TOUCHED_KEY, now).await;
     }
+}
+
+/// The Content-Security-Policy of a page: its own scripts and WebAssembly, and the inline
+/// hydration scripts Leptos marks with this response's `nonce`; nothing from elsewhere, and
+/// never inside another site's frame.
+pub fn page_policy(nonce: &str) -> String {
+    // `cargo leptos watch` reloads the page over a WebSocket on its own port.
+    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() { " ws:" } else { "" };
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// For anything without a policy of its own (a file, a PDF, a plain message): nothing runs.
+const DEFAULT_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/// Headers on every response. Pages and server-function answers hold personal data (and
+/// searches put names and passport numbers in URLs): never cached, never sent as a referrer
+/// to another site, never framed. `hsts` when the site is served over HTTPS.
+pub async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
+    }
+    let personal = content_type.starts_with("text/html") || content_type.starts_with("application/json") || content_type.is_empty();
+    if personal && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    res
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -144,6 +198,16 @@ mod tests {
         assert!(!touch_due(Some(1_000), 1_059));
         assert!(touch_due(Some(1_000), 1_060));
         assert!(touch_due(Some(1_000), 900), "a clock that went back");
+    }
+
+    #[test]
+    fn a_session_ends_at_its_absolute_lifetime() {
+        let twelve_hours = 12 * 3600;
+        assert!(!outlived(Some(1_000), 1_000, twelve_hours));
+        assert!(!outlived(Some(1_000), 1_000 + twelve_hours - 1, twelve_hours));
+        assert!(outlived(Some(1_000), 1_000 + twelve_hours, twelve_hours));
+        assert!(outlived(None, 1_000, twelve_hours), "a session from before the rule");
+        assert!(outlived(Some(10_000), 1_000, twelve_hours), "signed in far in the future");
     }
 
     #[test]

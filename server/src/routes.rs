@@ -6,8 +6,9 @@ use app::api::auth::{self, ssr::Outcome, SignInNotice};
 use app::api::ssr::USER_KEY;
 use app::db::audit;
 use app::pages::sign_in::safe_next;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, FromRequest, Query, Request, State};
+use axum::http::{header, StatusCode};
+use std::net::SocketAddr;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
@@ -22,7 +23,30 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
-pub async fn sign_in(State(state): State<AppState>, session: Session, Form(f): Form<SignInForm>) -> Response {
+/// What a client that tries too often gets: a plain page, before any password is checked.
+fn too_many_attempts() -> Response {
+    let page = "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>Too many attempts to sign in - SMS</title></head><body><main>\
+        <h1>Too many attempts to sign in</h1>\
+        <p>Wait a minute, then <a href=\"/sign-in\">try to sign in again</a>.</p></main></body></html>";
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, "60"), (header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+pub async fn sign_in(State(state): State<AppState>, session: Session, req: Request) -> Response {
+    let address = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let Ok(Form(f)) = Form::<SignInForm>::from_request(req, &state).await else {
+        return (StatusCode::BAD_REQUEST, "The sign-in form could not be read. Go back and try again.").into_response();
+    };
+    if !state.sign_in_throttle.allow(address, &f.user_id.chars().take(100).collect::<String>()) {
+        tracing::warn!(?address, "sign-in throttled");
+        return too_many_attempts();
+    }
     let next = safe_next(f.next.clone());
     let back = |notice: SignInNotice| async {
         let _ = session.insert(auth::ssr::NOTICE_KEY, notice).await;
@@ -104,5 +128,6 @@ pub struct Chosen {
 /// Radio and Next under the advanced search's results: straight on to the chosen CoS.
 /// A redirect rather than a page, so the search is not run again on the way.
 pub async fn open_chosen(Query(c): Query<Chosen>) -> Redirect {
-    Redirect::to(&app::pages::advanced_search::chosen_target(c.open.as_deref(), c.back.as_deref()))
+    let target = app::pages::advanced_search::chosen_target(c.open.as_deref(), c.back.as_deref());
+    Redirect::to(&app::domain::paths::header_safe(&target))
 }

@@ -1,6 +1,6 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
-use crate::{export, middleware, print, routes};
+use crate::{export, middleware, print, routes, sessions, throttle};
 use app::db::users::KnownUsers;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -23,13 +23,18 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub known_users: KnownUsers,
+    pub sign_in_throttle: throttle::SignInThrottle,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
-        Self { leptos_options, pool, known_users: KnownUsers::default() }
+        Self { leptos_options, pool, known_users: KnownUsers::default(), sign_in_throttle: Default::default() }
     }
 }
+
+/// The largest request body anything here accepts: every form and server-function call is
+/// a few kilobytes (500 ticked CoS are 8 KB). Larger is refused with 413 before it is read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
 pub struct Settings {
     /// Send the session cookie only over HTTPS.
@@ -37,6 +42,8 @@ pub struct Settings {
     /// The site's origin as browsers see it (e.g. behind a proxy); else the Host header.
     pub public_origin: Option<String>,
     pub idle_minutes: i64,
+    /// A session ends this many seconds after sign-in, however busy.
+    pub absolute_seconds: i64,
 }
 
 /// Creates the session table (once) and returns the store.
@@ -50,7 +57,7 @@ pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
 /// process-wide flag while it generates the list, so a page rendering at that moment (another
 /// router being built beside a running one, as in the tests) would wait forever
 /// (leptos-rs/leptos#4773). Once, before anything serves, it cannot overlap a request.
-fn routes() -> Vec<leptos_axum::AxumRouteListing> {
+pub fn routes() -> Vec<leptos_axum::AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
@@ -61,6 +68,12 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
     let context = move || {
         provide_context(pool.clone());
         provide_context(known.clone());
+        // A page gets a fresh nonce from leptos_axum; its policy names it.
+        if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+            if let Ok(policy) = axum::http::HeaderValue::from_str(&middleware::page_policy(&nonce)) {
+                res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
+            }
+        }
     };
 
     // Sessions are read from memory and written (and deleted, at sign-out) in both memory and
@@ -68,8 +81,14 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
     // saves a round trip on every call. It holds while one process serves the site: with
     // several, a sign-out in one would not reach another's memory; serve `store` alone then.
     let store = CachingSessionStore::new(MokaStore::new(Some(10_000)), store);
+    let absolute = std::time::Duration::from_secs(settings.absolute_seconds.max(1) as u64);
+    let store = sessions::EndedStaysEnded::new(store, absolute);
+    // Over HTTPS the cookie takes the `__Host-` prefix: the browser then refuses it unless it
+    // is Secure, for the whole site (Path=/) and for this host alone (no Domain).
+    let cookie = if settings.secure_cookies { "__Host-sms_session" } else { "sms_session" };
     let sessions = SessionManagerLayer::new(store)
-        .with_name("sms_session")
+        .with_name(cookie)
+        .with_path("/")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(settings.secure_cookies)
@@ -97,12 +116,14 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         // Unknown addresses render the app's "Page not found", which reads the signed-in user:
         // it needs the pool like every other page.
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
-        .layer(axum::middleware::from_fn(middleware::require_sign_in))
+        .layer(axum::middleware::from_fn_with_state(settings.absolute_seconds.max(1), middleware::require_sign_in))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             settings.public_origin.clone(),
             middleware::same_origin,
         ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(settings.secure_cookies, middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -101,7 +101,8 @@ async fn a_failure_part_way_changes_nothing(pool: PgPool) {
         .execute(&pool).await.unwrap();
 
     let mut tx = pool.begin().await.unwrap();
-    let result = app::db::batches::transfer(&mut tx, acme, id, version, to, l1).await;
+    let asked = app::db::batches::BatchTransfer { sponsor_id: acme, batch_id: id, from: owner, version, to, by: l1, owner_only: None };
+    let result = app::db::batches::transfer(&mut tx, &asked).await;
     assert!(result.is_err(), "the injected failure surfaces");
     drop(tx); // rolled back
 
@@ -116,7 +117,7 @@ async fn a_failure_part_way_changes_nothing(pool: PgPool) {
     // Without the fault the same transfer goes through, set-based, with a row per CoS.
     sqlx::query("DROP TRIGGER fail_once ON ownership_history").execute(&pool).await.unwrap();
     let mut tx = pool.begin().await.unwrap();
-    let moved = app::db::batches::transfer(&mut tx, acme, id, version, to, l1).await.unwrap();
+    let moved = app::db::batches::transfer(&mut tx, &asked).await.unwrap();
     tx.commit().await.unwrap();
     let expected = before.iter().filter(|(_, o, _)| *o != to).count() as u64;
     assert_eq!(moved, Some(expected));
@@ -156,9 +157,11 @@ async fn of_many_concurrent_transfers_one_wins(pool: PgPool) {
     for t in tasks {
         results.push(t.await.unwrap());
     }
-    let winners: Vec<i64> = results.iter().filter(|(_, l)| l.ends_with("/transferred")).map(|(to, _)| *to).collect();
+    // The winner is told how many CoS moved: every one of the batch not already the new owner's.
+    let done = |l: &str| l.starts_with(&format!("/view-cos/batches/{id}/transferred?moved="));
+    let winners: Vec<i64> = results.iter().filter(|(_, l)| done(l)).map(|(to, _)| *to).collect();
     assert_eq!(winners.len(), 1, "{results:?}");
-    assert!(results.iter().filter(|(_, l)| !l.ends_with("/transferred")).all(|(_, l)| l.ends_with("/transfer?problem=changed")), "{results:?}");
+    assert!(results.iter().filter(|(_, l)| !done(l)).all(|(_, l)| l.ends_with("/transfer?problem=changed")), "{results:?}");
     let (batch_owner,): (i64,) = sqlx::query_as("SELECT owner_id FROM batches WHERE sponsor_id = $1 AND id = $2").bind(acme).bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(batch_owner, winners[0]);
     let owners: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT o.owner_id FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2").bind(acme).bind(id).fetch_all(&pool).await.unwrap();
@@ -203,11 +206,13 @@ async fn who_reaches_a_batch(pool: PgPool) {
     assert!(html.contains(&format!("/view-cos/batches/{mine}")), "{html}");
     // They transfer their own; then it is no longer theirs to see.
     let version: i32 = sqlx::query_scalar("SELECT version FROM batches WHERE id = $1").bind(mine).fetch_one(&pool).await.unwrap();
+    let own: i64 = sqlx::query_scalar("SELECT count(*) FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND o.owner_id = $3")
+        .bind(acme).bind(mine).bind(l2).fetch_one(&pool).await.unwrap();
     let r = c.post(app.url("/api/batches/transfer"))
         .form(&[("batch_id", mine.to_string()), ("to_user", to.to_string()), ("version", version.to_string())])
         .send().await.unwrap();
-    assert_eq!(location(&r), format!("/view-cos/batches/{mine}/transferred"));
-    let (_, html) = app.page(&c, &format!("/view-cos/batches/{mine}/transferred")).await;
+    assert_eq!(location(&r), format!("/view-cos/batches/{mine}/transferred?moved={own}"));
+    let (_, html) = app.page(&c, &location(&r)).await;
     assert!(html.contains("The batch has been transferred"));
 
     // Another sponsor sees none of Acme's batches.
@@ -215,4 +220,94 @@ async fn who_reaches_a_batch(pool: PgPool) {
     app.sign_in(&other, "other.l1", "demo-password-3", "/").await;
     let (code, _) = app.page(&other, &format!("/view-cos/batches/{theirs}")).await;
     assert_eq!(code, 404);
+}
+
+/// A batch may hold CoS of several owners. A Level 2 user who owns the batch sees, counts and
+/// moves only their own CoS of it; a Level 1 user all of them.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_level_2_user_reaches_only_their_own_cos_of_their_batch(pool: PgPool) {
+    seed_demo(&pool).await;
+    let (acme, l2) = user(&pool, "l2.demo").await;
+    let (_, l1) = user(&pool, "l1.demo").await;
+    let (id, reference, _, _, count) = a_batch(&pool, acme, None).await;
+    sqlx::query("UPDATE batches SET owner_id = $3 WHERE sponsor_id = $1 AND id = $2").bind(acme).bind(id).bind(l2).execute(&pool).await.unwrap();
+    // Two of its CoS are the Level 2 user's, the rest the Level 1 user's.
+    let numbers: Vec<(i64, String)> = sqlx::query_as("SELECT id, cos_number FROM cos WHERE sponsor_id = $1 AND batch_id = $2 ORDER BY id")
+        .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+    for (n, (cos_id, _)) in numbers.iter().enumerate() {
+        sqlx::query("UPDATE cos_owners SET owner_id = $3 WHERE sponsor_id = $1 AND cos_id = $2")
+            .bind(acme).bind(cos_id).bind(if n < 2 { l2 } else { l1 }).execute(&pool).await.unwrap();
+    }
+    let (mine, theirs) = (&numbers[..2], &numbers[2..]);
+    let to: i64 = sqlx::query_scalar("SELECT id FROM users WHERE sponsor_id = $1 AND id NOT IN ($2, $3) AND active ORDER BY id LIMIT 1")
+        .bind(acme).bind(l2).bind(l1).fetch_one(&pool).await.unwrap();
+    let app = spawn(pool.clone()).await;
+    let c = app.signed_in("l2.demo", "demo-password-2").await;
+
+    // The batch screen lists and counts only theirs.
+    let (code, html) = app.page(&c, &format!("/view-cos/batches/{id}")).await;
+    assert_eq!(code, 200);
+    for (_, n) in mine {
+        assert!(html.contains(n.as_str()), "{n} is theirs");
+    }
+    for (_, n) in theirs {
+        assert!(!html.contains(n.as_str()), "{n} is another user's");
+    }
+    assert!(html.contains("Your CoS in the batch"), "{html}");
+    // So does the batch search, and its counts by status.
+    let r = c.post(app.url("/api/batches/search")).header("accept", "application/json")
+        .form(&[("form[reference]", reference.as_str()), ("form[page]", "1")]).send().await.unwrap();
+    let body = r.text().await.unwrap();
+    assert!(body.contains("\"cos_count\":2"), "{body}");
+    let total: i64 = serde_json::from_str::<serde_json::Value>(&body).unwrap()["Results"]["hits"][0]["statuses"]
+        .as_array().unwrap().iter().map(|s| s[1].as_i64().unwrap()).sum();
+    assert_eq!(total, 2, "{body}");
+
+    // Transferring the batch moves the batch and their own CoS only, and says how many.
+    let version: i32 = sqlx::query_scalar("SELECT version FROM batches WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    let r = c.post(app.url("/api/batches/transfer"))
+        .form(&[("batch_id", id.to_string()), ("to_user", to.to_string()), ("version", version.to_string())])
+        .send().await.unwrap();
+    assert_eq!(location(&r), format!("/view-cos/batches/{id}/transferred?moved=2"));
+    let (_, html) = app.page(&c, &location(&r)).await;
+    assert!(html.contains("2 CoS were moved with it"), "{html}");
+    let owners: Vec<(i64, i64)> = sqlx::query_as("SELECT c.id, o.owner_id FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id WHERE c.sponsor_id = $1 AND c.batch_id = $2 ORDER BY c.id")
+        .bind(acme).bind(id).fetch_all(&pool).await.unwrap();
+    for (cos_id, owner) in owners {
+        let expected = if mine.iter().any(|(m, _)| *m == cos_id) { to } else { l1 };
+        assert_eq!(owner, expected, "CoS {cos_id}");
+    }
+    let batch_owner: i64 = sqlx::query_scalar("SELECT owner_id FROM batches WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(batch_owner, to);
+    let history: i64 = sqlx::query_scalar("SELECT count(*) FROM ownership_history WHERE sponsor_id = $1 AND batch_id = $2 AND by_user_id = $3")
+        .bind(acme).bind(id).bind(l2).fetch_one(&pool).await.unwrap();
+    assert_eq!(history, 2);
+    let moved: serde_json::Value = sqlx::query_scalar("SELECT details FROM audit_log WHERE action = 'batch_transferred' AND entity_id = $1")
+        .bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(moved["cos_moved"], 2);
+
+    // A Level 1 user still sees and counts all of a batch.
+    let l1c = app.signed_in("l1.demo", "demo-password-1").await;
+    let (_, html) = app.page(&l1c, &format!("/view-cos/batches/{id}")).await;
+    assert!(html.contains("CoS in the batch") && !html.contains("Your CoS"), "{html}");
+    assert_eq!(numbers.len() as i64, count);
+    for (_, n) in &numbers {
+        assert!(html.contains(n.as_str()), "{n} listed for Level 1");
+    }
+}
+
+/// The batch moves only from the owner it was shown with, at the version shown.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_batch_moves_only_from_the_owner_shown(pool: PgPool) {
+    seed_demo(&pool).await;
+    let (acme, l1) = user(&pool, "l1.demo").await;
+    let (id, _, owner, version, _) = a_batch(&pool, acme, None).await;
+    let to: i64 = sqlx::query_scalar("SELECT id FROM users WHERE sponsor_id = $1 AND id <> $2 AND active ORDER BY id LIMIT 1")
+        .bind(acme).bind(owner).fetch_one(&pool).await.unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let wrong = app::db::batches::BatchTransfer { sponsor_id: acme, batch_id: id, from: to, version, to, by: l1, owner_only: None };
+    assert_eq!(app::db::batches::transfer(&mut tx, &wrong).await.unwrap(), None);
+    tx.rollback().await.unwrap();
+    let now: i64 = sqlx::query_scalar("SELECT owner_id FROM batches WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(now, owner);
 }

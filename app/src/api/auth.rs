@@ -112,35 +112,34 @@ pub mod ssr {
         DECOY.get_or_init(|| hash_password("decoy password that nobody has"))
     }
 
+    /// Checks a password on a blocking thread, at most one per core at a time: Argon2 is slow
+    /// on purpose, and a burst of sign-ins must queue here, not take every core (or hold a
+    /// database connection) while it waits.
     async fn verify_blocking(password: &str, hash: &str) -> bool {
+        static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let Ok(_permit) = HASHING.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await else {
+            return false;
+        };
         let (p, h) = (password.to_owned(), hash.to_owned());
         tokio::task::spawn_blocking(move || verify(&p, &h)).await.unwrap_or(false)
     }
 
-    /// Checks a user id and password. Counts failures under a row lock so that parallel
-    /// attempts cannot exceed the limit; an unknown user id and a wrong password look alike.
+    fn minutes_until(until: time::OffsetDateTime, now: time::OffsetDateTime) -> i64 {
+        ((until - now).whole_seconds() + 59) / 60
+    }
+
+    /// Checks a user id and password. The password is checked first, on no connection and in
+    /// no transaction; the outcome is then counted under the user's row lock, so parallel
+    /// attempts cannot exceed the limit. An unknown user id and a wrong password look alike,
+    /// and so do their locks: failures under an unknown id are counted and locked the same.
     pub async fn sign_in(pool: &db::PgPool, user_id: &str, password: &str) -> Result<Outcome, AppError> {
         let user_id = user_id.trim().to_lowercase();
-        let mut tx = pool.begin().await?;
-        let Some(c) = db::users::credentials_for_update(&mut tx, &user_id).await? else {
-            verify_blocking(password, decoy_hash()).await;
-            audit::record(&mut tx, audit::Event {
-                sponsor_id: None,
-                actor_kind: "ANONYMOUS",
-                actor_user_id: None,
-                action: "sign_in_failed",
-                entity: None,
-                entity_id: None,
-                details: serde_json::json!({ "reason": "unknown user id" }),
-            })
-            .await?;
-            tx.commit().await?;
-            return Ok(Outcome::Invalid);
+        let Some(c) = db::users::credentials(pool, &user_id).await? else {
+            return unknown_user(pool, &user_id, password).await;
         };
         if let Some(until) = c.locked_until.filter(|u| *u > c.now) {
-            tx.commit().await?;
-            let minutes_left = ((until - c.now).whole_seconds() + 59) / 60;
-            return Ok(Outcome::Locked { minutes_left });
+            return Ok(Outcome::Locked { minutes_left: minutes_until(until, c.now) });
         }
         let ok = match (&c.password_hash, c.active) {
             (Some(h), true) => verify_blocking(password, h).await,
@@ -149,6 +148,15 @@ pub mod ssr {
                 false
             }
         };
+        let mut tx = pool.begin().await?;
+        let Some(c) = db::users::credentials_for_update(&mut tx, &user_id).await? else {
+            return Ok(Outcome::Invalid);
+        };
+        // A parallel attempt may have locked the account while this one was hashing.
+        if let Some(until) = c.locked_until.filter(|u| *u > c.now) {
+            tx.commit().await?;
+            return Ok(Outcome::Locked { minutes_left: minutes_until(until, c.now) });
+        }
         let event = |action, details| audit::Event {
             sponsor_id: Some(c.sponsor_id),
             actor_kind: "USER",
@@ -158,11 +166,18 @@ pub mod ssr {
             entity_id: Some(c.id),
             details,
         };
-        if ok {
+        // The hash checked is the one read before; a password changed meanwhile is checked
+        // against again at the next attempt.
+        if ok && c.active {
             db::users::record_success(&mut tx, c.id).await?;
             audit::record(&mut tx, event("sign_in", serde_json::json!({}))).await?;
             tx.commit().await?;
-            return Ok(Outcome::SignedIn(SessionUser { id: c.id, sponsor_id: c.sponsor_id, level: Some(c.level) }));
+            return Ok(Outcome::SignedIn(SessionUser {
+                id: c.id,
+                sponsor_id: c.sponsor_id,
+                level: Some(c.level),
+                signed_in_at: Some(c.now.unix_timestamp()),
+            }));
         }
         let locked = db::users::record_failure(
             &mut tx,
@@ -178,5 +193,37 @@ pub mod ssr {
             Some(_) => Outcome::Locked { minutes_left: super::LOCK_MINUTES as i64 },
             None => Outcome::Invalid,
         })
+    }
+
+    /// A user id that names nobody: the same work and the same answers as a wrong password,
+    /// and the same lock after as many attempts. Only the first failure of a run is audited.
+    async fn unknown_user(pool: &db::PgPool, user_id: &str, password: &str) -> Result<Outcome, AppError> {
+        if let Some((until, now)) = db::users::unknown_locked_until(pool, user_id).await? {
+            return Ok(Outcome::Locked { minutes_left: minutes_until(until, now) });
+        }
+        verify_blocking(password, decoy_hash()).await;
+        let mut tx = pool.begin().await?;
+        let counted =
+            db::users::record_unknown_failure(&mut tx, user_id, super::MAX_FAILED_ATTEMPTS, super::LOCK_MINUTES).await?;
+        let outcome = match counted {
+            db::users::UnknownFailure::AlreadyLocked { until, now } => Outcome::Locked { minutes_left: minutes_until(until, now) },
+            db::users::UnknownFailure::Counted { first, locked } => {
+                if first {
+                    audit::record(&mut tx, audit::Event {
+                        sponsor_id: None,
+                        actor_kind: "ANONYMOUS",
+                        actor_user_id: None,
+                        action: "sign_in_failed",
+                        entity: None,
+                        entity_id: None,
+                        details: serde_json::json!({ "reason": "unknown user id" }),
+                    })
+                    .await?;
+                }
+                if locked { Outcome::Locked { minutes_left: super::LOCK_MINUTES as i64 } } else { Outcome::Invalid }
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
     }
 }

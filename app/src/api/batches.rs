@@ -12,8 +12,9 @@ pub struct BatchHit {
     pub route: String,
     pub owner: String,
     pub created: String,
+    /// How many of the batch's CoS the user reaches (a Level 2 user: their own).
     pub cos_count: i64,
-    /// (status, how many of the batch's CoS are in it)
+    /// (status, how many of those CoS are in it)
     pub statuses: Vec<(String, i64)>,
 }
 
@@ -31,8 +32,10 @@ pub struct BatchView {
     pub owner: String,
     pub created: String,
     pub version: i32,
-    /// (CoS number, worker, status, owner)
+    /// (CoS number, worker, status, owner) of the CoS the user reaches: every one for a
+    /// Level 1 user, their own for a Level 2 user (`only_own`).
     pub cos: Vec<(String, String, String, String)>,
+    pub only_own: bool,
     /// (id, "Name (user id)") of the sponsor's other active users, for the transfer.
     pub users: Vec<(i64, String)>,
 }
@@ -54,7 +57,7 @@ pub async fn search_batches(form: BatchSearchForm) -> Result<BatchOutcome, AppEr
     let (rows, total) =
         db::batches::search(&pool, actor.sponsor_id, owner_only, &s, PAGE_SIZE as i64, (page as i64 - 1) * PAGE_SIZE as i64).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let counts = db::batches::status_counts(&pool, actor.sponsor_id, &ids).await?;
+    let counts = db::batches::status_counts(&pool, actor.sponsor_id, owner_only, &ids).await?;
     Ok(BatchOutcome::Results {
         total,
         page,
@@ -84,7 +87,8 @@ pub async fn view_batch(id: String) -> Result<BatchView, AppError> {
     let (actor, _) = actor().await?;
     let pool = pool()?;
     let b = ssr::reachable(&pool, &actor, &id, permissions::can_view).await?;
-    let cos = db::batches::cos_of(&pool, actor.sponsor_id, b.id)
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let cos = db::batches::cos_of(&pool, actor.sponsor_id, owner_only, b.id)
         .await?
         .into_iter()
         .map(|c| (c.cos_number, worker_name(c.family_name.as_deref(), c.given_names.as_deref()), c.status, c.owner_name))
@@ -103,12 +107,14 @@ pub async fn view_batch(id: String) -> Result<BatchView, AppError> {
         created: uk_date(b.created_at.date()),
         version: b.version,
         cos,
+        only_own: owner_only.is_some(),
         users,
     })
 }
 
-/// Transfers the batch and all its CoS, then sends the browser to "The batch has been
-/// transferred". A plain form post; problems go back to the transfer screen with a reason.
+/// Transfers the batch and its CoS (a Level 2 user: only their own of them), then sends the
+/// browser to "The batch has been transferred", saying how many moved. A plain form post;
+/// problems go back to the transfer screen with a reason.
 #[server(endpoint = "batches/transfer")]
 pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> Result<(), AppError> {
     use crate::api::ssr::{actor, pool};
@@ -121,23 +127,33 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     let base = format!("/view-cos/batches/{}", b.id);
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
     let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
-        leptos_axum::redirect(&format!("{base}/transfer?problem=choose"));
+        crate::api::ssr::redirect(&format!("{base}/transfer?problem=choose"));
         return Ok(());
     };
     if to == b.owner_id {
         // Already theirs: the same transfer submitted twice.
-        leptos_axum::redirect(&format!("{base}/transferred"));
+        crate::api::ssr::redirect(&format!("{base}/transferred"));
         return Ok(());
     }
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let asked = db::batches::BatchTransfer {
+        sponsor_id: actor.sponsor_id,
+        batch_id: b.id,
+        from: b.owner_id,
+        version,
+        to,
+        by: actor.user_id,
+        owner_only,
+    };
     let mut tx = pool.begin().await?;
-    let Some(moved) = db::batches::transfer(&mut tx, actor.sponsor_id, b.id, version, to, actor.user_id).await? else {
+    let Some(moved) = db::batches::transfer(&mut tx, &asked).await? else {
         tx.rollback().await?;
-        let now = db::batches::by_id(&pool, actor.sponsor_id, b.id).await?;
+        let now = db::batches::by_id(&pool, actor.sponsor_id, None, b.id).await?;
         let target = match now {
             Some(n) if n.owner_id == to => format!("{base}/transferred"),
             _ => format!("{base}/transfer?problem=changed"),
         };
-        leptos_axum::redirect(&target);
+        crate::api::ssr::redirect(&target);
         return Ok(());
     };
     audit::record(&mut tx, audit::Event {
@@ -151,7 +167,7 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     })
     .await?;
     tx.commit().await?;
-    leptos_axum::redirect(&format!("{base}/transferred"));
+    crate::api::ssr::redirect(&format!("{base}/transferred?moved={moved}"));
     Ok(())
 }
 
@@ -171,7 +187,8 @@ pub mod ssr {
     ) -> Result<db::batches::BatchRow, AppError> {
         let not_found = || crate::api::ssr::not_found("That batch".into());
         let id: i64 = id.trim().parse().map_err(|_| not_found())?;
-        let b = db::batches::by_id(pool, actor.sponsor_id, id).await?.ok_or_else(not_found)?;
+        let owner_only = permissions::sees_only_own(actor).then_some(actor.user_id);
+        let b = db::batches::by_id(pool, actor.sponsor_id, owner_only, id).await?.ok_or_else(not_found)?;
         if !allowed(actor, &Owned { sponsor_id: actor.sponsor_id, owner_id: b.owner_id }) {
             return Err(not_found());
         }

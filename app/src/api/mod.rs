@@ -33,6 +33,10 @@ pub mod ssr {
         /// read afresh (see `advanced_search`). Absent in sessions from before it was kept.
         #[serde(default)]
         pub level: Option<i16>,
+        /// When the user signed in (Unix seconds): a session ends this long after, however
+        /// busy (`server/src/middleware.rs`). A session without it is from before and ends.
+        #[serde(default)]
+        pub signed_in_at: Option<i64>,
     }
 
     #[track_caller]
@@ -96,6 +100,12 @@ pub mod ssr {
             return Err(not_found());
         }
         Ok(c)
+    }
+
+    /// Sends the browser on to `path` after a server function or a page. Built from request
+    /// text, a path may hold bytes a header cannot: they are percent-encoded, never a panic.
+    pub fn redirect(path: &str) {
+        leptos_axum::redirect(&crate::domain::paths::header_safe(path));
     }
 
     /// "Sign in required", and a 401 for the response when there is one.

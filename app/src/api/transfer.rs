@@ -47,12 +47,12 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
     let back_with = |reason: &str| format!("{base}/transfer{}{sep}problem={reason}", keep(&q));
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
     let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
-        leptos_axum::redirect(&back_with("choose"));
+        crate::api::ssr::redirect(&back_with("choose"));
         return Ok(());
     };
     if to == c.owner_id {
         // Already there: a second click of the same transfer, or nothing to do.
-        leptos_axum::redirect(&format!("{base}/transferred{}", keep(&q)));
+        crate::api::ssr::redirect(&format!("{base}/transferred{}", keep(&q)));
         return Ok(());
     }
     let mut tx = pool.begin().await?;
@@ -62,7 +62,7 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
         let (owner, _, _) = db::cos::owner_and_version(&pool, c.sponsor_id, c.id).await?;
         // The same transfer submitted twice lands once; anything else is a conflict.
         let target = if owner == to { format!("{base}/transferred{}", keep(&q)) } else { back_with("changed") };
-        leptos_axum::redirect(&target);
+        crate::api::ssr::redirect(&target);
         return Ok(());
     }
     audit::record(&mut tx, audit::Event {
@@ -76,7 +76,7 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
     })
     .await?;
     tx.commit().await?;
-    leptos_axum::redirect(&format!("{base}/transferred{}", keep(&q)));
+    crate::api::ssr::redirect(&format!("{base}/transferred{}", keep(&q)));
     Ok(())
 }
 
@@ -96,7 +96,7 @@ pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, A
     use crate::domain::{permissions, selection::Selection};
 
     let (actor, _) = actor().await?;
-    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::invalid(vec![("selection".into(), m)]))?;
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut conn = pool.acquire().await?;
@@ -120,13 +120,13 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     use crate::domain::{permissions, selection::Selection};
 
     let (actor, _) = actor().await?;
-    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::invalid(vec![("selection".into(), m)]))?;
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let again = |problem: &str| format!("/view-cos/transfer-many?{selection}&back={}&problem={problem}", enc(&back));
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
     let Some((to, to_name, _)) = to_user.parse::<i64>().ok().and_then(|id| users.into_iter().find(|u| u.0 == id)) else {
-        leptos_axum::redirect(&again("choose"));
+        crate::api::ssr::redirect(&again("choose"));
         return Ok(());
     };
     let done = |moved: u64| format!("/view-cos/transferred-many?moved={moved}&to={}&back={}", enc(&to_name), enc(&back));
@@ -136,7 +136,7 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
         let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;
         tx.rollback().await?;
         // The same transfer sent twice finds them all moved already: it lands once.
-        leptos_axum::redirect(&if all > 0 && all == theirs { done(all as u64) } else { again("changed") });
+        crate::api::ssr::redirect(&if all > 0 && all == theirs { done(all as u64) } else { again("changed") });
         return Ok(());
     }
     let moved = db::cos::transfer_selection(&mut tx, actor.sponsor_id, owner_only, &sel, to, actor.user_id).await?;
@@ -151,6 +151,6 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     })
     .await?;
     tx.commit().await?;
-    leptos_axum::redirect(&done(moved));
+    crate::api::ssr::redirect(&done(moved));
     Ok(())
 }

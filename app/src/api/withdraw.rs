@@ -63,7 +63,7 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
         format!("/sponsorship-duties/manage-live-cos/{}{}{sep}problem=status", c.cos_number, keep(&q))
     };
     if Status::parse(&c.status).and_then(withdrawal::refusal).is_some() {
-        leptos_axum::redirect(&refused);
+        crate::api::ssr::redirect(&refused);
         return Ok(());
     }
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
@@ -71,7 +71,7 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
     let by = db::status_changes::ChangedBy::User(actor.user_id);
     if !db::status_changes::change(&mut tx, c.sponsor_id, c.id, owner_only, Status::Assigned, Status::Withdrawn, by).await? {
         tx.rollback().await?;
-        leptos_axum::redirect(&refused);
+        crate::api::ssr::redirect(&refused);
         return Ok(());
     }
     audit::record(&mut tx, audit::Event {
@@ -85,6 +85,6 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
     })
     .await?;
     tx.commit().await?;
-    leptos_axum::redirect(&format!("/sponsorship-duties/manage-live-cos?withdrawn={}", encode_component(&c.cos_number)));
+    crate::api::ssr::redirect(&format!("/sponsorship-duties/manage-live-cos?withdrawn={}", encode_component(&c.cos_number)));
     Ok(())
 }

@@ -83,7 +83,7 @@ pub mod ssr {
             .insert(FLASH_KEY, Flash { path: path.clone(), form, errors, conflict })
             .await
             .map_err(|e| AppError::internal("session", e))?;
-        leptos_axum::redirect(&path);
+        crate::api::ssr::redirect(&path);
         Ok(())
     }
 
@@ -93,7 +93,7 @@ pub mod ssr {
             return Ok(());
         }
         crate::error::set_status(403);
-        Err(AppError::Forbidden("Only a Level 1 user can add, change or delete work addresses.".into()))
+        Err(AppError::forbidden("Only a Level 1 user can add, change or delete work addresses."))
     }
 
     pub fn parse_id(id: &str) -> Result<i64, AppError> {
@@ -193,7 +193,7 @@ pub async fn save_work_address(
                 if same.is_some_and(|s| s.address() == address) {
                     // The same Add sent twice: it is already there.
                     ssr::notify(format!("Work address \u{201c}{}\u{201d} has been added.", address.identifier)).await?;
-                    leptos_axum::redirect(LIST);
+                    crate::api::ssr::redirect(LIST);
                     return Ok(());
                 }
                 return ssr::refuse(id, form, taken(), false).await;
@@ -203,7 +203,7 @@ pub async fn save_work_address(
             let Some(current) = db::work_addresses::lock(&mut tx, actor.sponsor_id, id).await? else {
                 tx.rollback().await?;
                 ssr::notify("That work address has been deleted, so your changes were not saved.".into()).await?;
-                leptos_axum::redirect(LIST);
+                crate::api::ssr::redirect(LIST);
                 return Ok(());
             };
             let now = current.address();
@@ -212,7 +212,7 @@ pub async fn save_work_address(
                 if now == address {
                     // The same save sent twice: it is already there.
                     ssr::notify(format!("Work address \u{201c}{}\u{201d} has been saved.", now.identifier)).await?;
-                    leptos_axum::redirect(LIST);
+                    crate::api::ssr::redirect(LIST);
                     return Ok(());
                 }
                 let message = "Someone else changed this work address after you opened it. Its details now are shown above your changes: check them, then select Save again to replace them with yours";
@@ -227,7 +227,7 @@ pub async fn save_work_address(
                 // Cannot happen while the row is locked at this version; refused, not panicked.
                 Ok(false) => {
                     tx.rollback().await?;
-                    return Err(AppError::Conflict("The work address changed while it was being saved. Try again.".into()));
+                    return Err(AppError::conflict("The work address changed while it was being saved. Try again."));
                 }
                 Err(_) => {
                     tx.rollback().await?;
@@ -249,7 +249,7 @@ pub async fn save_work_address(
     tx.commit().await?;
     let done = if action == "work_address_added" { "added" } else { "saved" };
     ssr::notify(format!("Work address \u{201c}{}\u{201d} has been {done}.", address.identifier)).await?;
-    leptos_axum::redirect(LIST);
+    crate::api::ssr::redirect(LIST);
     Ok(())
 }
 
@@ -268,12 +268,12 @@ pub async fn delete_work_address(id: String, version: String) -> Result<(), AppE
     let Some(current) = db::work_addresses::lock(&mut tx, actor.sponsor_id, id).await? else {
         tx.rollback().await?;
         ssr::notify("That work address has been deleted.".into()).await?;
-        leptos_axum::redirect(LIST);
+        crate::api::ssr::redirect(LIST);
         return Ok(());
     };
     if version.trim().parse::<i32>().ok() != Some(current.version) {
         tx.rollback().await?;
-        leptos_axum::redirect(&format!("{LIST}/{id}/delete?problem=changed"));
+        crate::api::ssr::redirect(&format!("{LIST}/{id}/delete?problem=changed"));
         return Ok(());
     }
     db::work_addresses::delete(&mut tx, actor.sponsor_id, id, current.version).await?;
@@ -290,6 +290,6 @@ pub async fn delete_work_address(id: String, version: String) -> Result<(), AppE
     .await?;
     tx.commit().await?;
     ssr::notify(format!("Work address \u{201c}{}\u{201d} has been deleted.", address.identifier)).await?;
-    leptos_axum::redirect(LIST);
+    crate::api::ssr::redirect(LIST);
     Ok(())
 }

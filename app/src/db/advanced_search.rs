@@ -34,7 +34,8 @@ fn sort_key(sort: Sort) -> &'static str {
     }
 }
 
-/// `LIKE` treats % and _ as wildcards; a name is matched literally, from its start.
+/// `LIKE` treats % and _ as wildcards; a reference is matched literally, from its start.
+/// (Names are folded first, so their escaping is done after, in SQL: `sms_fold_prefix`.)
 pub(crate) fn like_prefix(s: &str) -> String {
     let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     format!("{escaped}%")
@@ -90,10 +91,10 @@ pub(crate) fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, o
         qb.push(" AND c.cos_number = ").push_bind(n.clone());
     }
     if let Some(f) = &b.family_name {
-        qb.push(" AND sms_fold(c.family_name) LIKE sms_fold(").push_bind(like_prefix(f)).push(")");
+        qb.push(" AND sms_fold(c.family_name) LIKE sms_fold_prefix(").push_bind(f.clone()).push(")");
     }
     if let Some(g) = &b.given_name {
-        qb.push(" AND sms_fold(c.given_names) LIKE sms_fold(").push_bind(like_prefix(g)).push(")");
+        qb.push(" AND sms_fold(c.given_names) LIKE sms_fold_prefix(").push_bind(g.clone()).push(")");
     }
     if let Some(d) = b.date_of_birth {
         qb.push(" AND c.date_of_birth = ").push_bind(d);

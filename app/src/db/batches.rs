@@ -17,9 +17,20 @@ pub struct BatchRow {
     pub cos_count: i64,
 }
 
-const SELECT: &str = "SELECT b.id, b.reference, r.name AS route, b.owner_id, u.full_name AS owner_name, b.created_at, b.version,
-        (SELECT count(*) FROM cos c WHERE c.sponsor_id = b.sponsor_id AND c.batch_id = b.id) AS cos_count
-     FROM batches b JOIN routes r ON r.id = b.route_id JOIN users u ON u.sponsor_id = b.sponsor_id AND u.id = b.owner_id";
+/// A batch with its route and owner, and how many of its CoS the user reaches: all of them
+/// for a Level 1 user, only their own for a Level 2 user (`owner_only`).
+fn push_select(qb: &mut QueryBuilder<'_, Postgres>, owner_only: Option<i64>) {
+    qb.push("SELECT b.id, b.reference, r.name AS route, b.owner_id, u.full_name AS owner_name, b.created_at, b.version, ");
+    match owner_only {
+        None => qb.push("(SELECT count(*) FROM cos c WHERE c.sponsor_id = b.sponsor_id AND c.batch_id = b.id)"),
+        Some(o) => qb
+            .push("(SELECT count(*) FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+                    WHERE c.sponsor_id = b.sponsor_id AND c.batch_id = b.id AND o.owner_id = ")
+            .push_bind(o)
+            .push(")"),
+    };
+    qb.push(" AS cos_count FROM batches b JOIN routes r ON r.id = b.route_id JOIN users u ON u.sponsor_id = b.sponsor_id AND u.id = b.owner_id");
+}
 
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &BatchSearch) {
     qb.push(" WHERE b.sponsor_id = ").push_bind(sponsor_id);
@@ -52,7 +63,8 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<(Vec<BatchRow>, i64)> {
-    let mut qb = QueryBuilder::new(SELECT);
+    let mut qb = QueryBuilder::new("");
+    push_select(&mut qb, owner_only);
     push_where(&mut qb, sponsor_id, owner_only, s);
     qb.push(" ORDER BY b.created_at DESC, b.id DESC LIMIT ").push_bind(limit).push(" OFFSET ").push_bind(offset);
     let rows = qb.build_query_as().fetch_all(pool).await?;
@@ -62,23 +74,33 @@ pub async fn search(
     Ok((rows, total))
 }
 
-/// (batch id, status, count) for the given batches: the counts per status of the list.
-pub async fn status_counts(pool: &PgPool, sponsor_id: i64, batch_ids: &[i64]) -> sqlx::Result<Vec<(i64, String, i64)>> {
+/// (batch id, status, count) for the given batches: the counts per status of the list, of
+/// the CoS the user reaches (only their own for a Level 2 user, `owner_only`).
+pub async fn status_counts(
+    pool: &PgPool,
+    sponsor_id: i64,
+    owner_only: Option<i64>,
+    batch_ids: &[i64],
+) -> sqlx::Result<Vec<(i64, String, i64)>> {
     sqlx::query_as(
-        "SELECT batch_id, status, count(*) FROM cos WHERE sponsor_id = $1 AND batch_id = ANY($2) GROUP BY 1, 2 ORDER BY 1, 2",
+        "SELECT c.batch_id, c.status, count(*) FROM cos c
+         JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         WHERE c.sponsor_id = $1 AND c.batch_id = ANY($2) AND ($3::bigint IS NULL OR o.owner_id = $3)
+         GROUP BY 1, 2 ORDER BY 1, 2",
     )
     .bind(sponsor_id)
     .bind(batch_ids)
+    .bind(owner_only)
     .fetch_all(pool)
     .await
 }
 
-pub async fn by_id(pool: &PgPool, sponsor_id: i64, id: i64) -> sqlx::Result<Option<BatchRow>> {
-    sqlx::query_as(&format!("{SELECT} WHERE b.sponsor_id = $1 AND b.id = $2"))
-        .bind(sponsor_id)
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+/// The batch `id` of the sponsor, with the count of its CoS the user reaches (`owner_only`).
+pub async fn by_id(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, id: i64) -> sqlx::Result<Option<BatchRow>> {
+    let mut qb = QueryBuilder::new("");
+    push_select(&mut qb, owner_only);
+    qb.push(" WHERE b.sponsor_id = ").push_bind(sponsor_id).push(" AND b.id = ").push_bind(id);
+    qb.build_query_as().fetch_optional(pool).await
 }
 
 #[derive(FromRow, Debug, Clone)]
@@ -90,42 +112,57 @@ pub struct BatchCos {
     pub owner_name: String,
 }
 
-/// The CoS of a batch, by CoS number.
-pub async fn cos_of(pool: &PgPool, sponsor_id: i64, batch_id: i64) -> sqlx::Result<Vec<BatchCos>> {
+/// The CoS of a batch the user reaches (only their own for a Level 2 user, `owner_only`),
+/// by CoS number.
+pub async fn cos_of(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, batch_id: i64) -> sqlx::Result<Vec<BatchCos>> {
     sqlx::query_as(
         "SELECT c.cos_number, c.family_name, c.given_names, c.status, u.full_name AS owner_name
          FROM cos c
          JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
          JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
-         WHERE c.sponsor_id = $1 AND c.batch_id = $2 ORDER BY c.cos_number",
+         WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND ($3::bigint IS NULL OR o.owner_id = $3)
+         ORDER BY c.cos_number",
     )
     .bind(sponsor_id)
     .bind(batch_id)
+    .bind(owner_only)
     .fetch_all(pool)
     .await
 }
 
-/// Moves the batch, if it is still at `version`, and every one of its CoS to `to`, with an
-/// ownership-history row per CoS marked as coming with the batch. Set-based: three
-/// statements whatever the size of the batch. Returns how many CoS moved, or None when the
-/// batch changed since it was shown (nothing is changed then). Runs in the caller's
-/// transaction, so that a failure part-way leaves everything as it was.
-pub async fn transfer(
-    tx: &mut PgConnection,
-    sponsor_id: i64,
-    batch_id: i64,
-    version: i32,
-    to: i64,
-    by: i64,
-) -> sqlx::Result<Option<u64>> {
-    let batch = sqlx::query("UPDATE batches SET owner_id = $3, version = version + 1 WHERE sponsor_id = $1 AND id = $2 AND version = $4")
-        .bind(sponsor_id)
-        .bind(batch_id)
-        .bind(to)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+/// A batch transfer as the user asked for it: the batch as they were shown it (its owner
+/// and version), where it goes, and whose CoS in it go along.
+pub struct BatchTransfer {
+    pub sponsor_id: i64,
+    pub batch_id: i64,
+    /// The owner and version shown: the transfer is refused if either has moved since.
+    pub from: i64,
+    pub version: i32,
+    pub to: i64,
+    pub by: i64,
+    /// A Level 2 user moves only their own CoS of the batch; `None` moves all of them.
+    pub owner_only: Option<i64>,
+}
+
+/// Moves the batch, if it is still owned by `from` at `version`, and its CoS (all, or only
+/// `owner_only`'s) to `to`, with an ownership-history row per CoS marked as coming with the
+/// batch. Set-based: three statements whatever the size of the batch. Locks the batch row
+/// first, then the owner rows in CoS order, as every bulk transfer does. Returns how many CoS
+/// moved, or None when the batch changed since it was shown (nothing is changed then). Runs
+/// in the caller's transaction, so that a failure part-way leaves everything as it was.
+pub async fn transfer(tx: &mut PgConnection, t: &BatchTransfer) -> sqlx::Result<Option<u64>> {
+    let batch = sqlx::query(
+        "UPDATE batches SET owner_id = $3, version = version + 1
+         WHERE sponsor_id = $1 AND id = $2 AND owner_id = $4 AND version = $5",
+    )
+    .bind(t.sponsor_id)
+    .bind(t.batch_id)
+    .bind(t.to)
+    .bind(t.from)
+    .bind(t.version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if batch == 0 {
         return Ok(None);
     }
@@ -137,6 +174,8 @@ pub async fn transfer(
              SELECT o.cos_id, o.owner_id FROM cos c
              JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
              WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND o.owner_id <> $3
+               AND ($5::bigint IS NULL OR o.owner_id = $5)
+             ORDER BY o.cos_id FOR UPDATE OF o
          ), moved AS (
              UPDATE cos_owners o SET owner_id = $3, version = o.version + 1 FROM old
              WHERE o.sponsor_id = $1 AND o.cos_id = old.cos_id AND o.owner_id = old.owner_id
@@ -145,10 +184,11 @@ pub async fn transfer(
          INSERT INTO ownership_history (sponsor_id, cos_id, from_user_id, to_user_id, transferred_at, by_user_id, batch_id)
          SELECT $1, moved.id, moved.owner_id, $3, now(), $4, $2 FROM moved",
     )
-    .bind(sponsor_id)
-    .bind(batch_id)
-    .bind(to)
-    .bind(by)
+    .bind(t.sponsor_id)
+    .bind(t.batch_id)
+    .bind(t.to)
+    .bind(t.by)
+    .bind(t.owner_only)
     .execute(&mut *tx)
     .await?
     .rows_affected();

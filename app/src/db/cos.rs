@@ -220,15 +220,28 @@ pub async fn record_print(
     cos_number: &str,
 ) -> sqlx::Result<time::PrimitiveDateTime> {
     let mut tx = pool.begin().await?;
-    crate::db::audit::record(&mut tx, crate::db::audit::Event {
-        sponsor_id: Some(sponsor_id),
-        actor_kind: "USER",
-        actor_user_id: Some(user_id),
-        action: "print_cos",
-        entity: Some("cos"),
-        entity_id: Some(cos_id),
-        details: serde_json::json!({ "cos_number": cos_number }),
-    })
+    // Print is a GET: a reload, a prefetch or a crawler may repeat it. One event per user,
+    // CoS and minute keeps the log a record of printing, not of requests. The lock makes two
+    // prints at once agree on which of them writes it.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('print_cos:' || $1::text || ':' || $2::text, 0))")
+        .bind(user_id)
+        .bind(cos_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO audit_log (sponsor_id, actor_kind, actor_user_id, action, entity, entity_id, details)
+         SELECT $1, 'USER', $2, 'print_cos', 'cos', $3, jsonb_build_object('cos_number', $4::text)
+         WHERE NOT EXISTS (
+             SELECT 1 FROM audit_log
+             WHERE sponsor_id = $1 AND at >= date_trunc('minute', now()) AND action = 'print_cos'
+               AND actor_user_id = $2 AND entity_id = $3
+         )",
+    )
+    .bind(sponsor_id)
+    .bind(user_id)
+    .bind(cos_id)
+    .bind(cos_number)
+    .execute(&mut *tx)
     .await?;
     let (at,): (time::PrimitiveDateTime,) =
         sqlx::query_as("SELECT now() AT TIME ZONE 'Europe/London'").fetch_one(&mut *tx).await?;

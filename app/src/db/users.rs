@@ -3,7 +3,8 @@
 use sqlx::{FromRow, PgConnection, PgPool};
 use time::OffsetDateTime;
 
-/// What sign-in needs, read with the row locked so that concurrent attempts count right.
+/// What sign-in needs: read once without a lock to check the password (slowly, on no
+/// connection), then again under the row lock to count the outcome.
 #[derive(FromRow, Debug)]
 pub struct Credentials {
     pub id: i64,
@@ -16,17 +17,81 @@ pub struct Credentials {
     pub now: OffsetDateTime,
 }
 
+const CREDENTIALS: &str =
+    "SELECT id, sponsor_id, level, password_hash, active, failed_attempts, locked_until, now() AS now FROM users WHERE user_id = $1";
+
+pub async fn credentials(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<Credentials>> {
+    sqlx::query_as(CREDENTIALS).bind(user_id).fetch_optional(pool).await
+}
+
 pub async fn credentials_for_update(
     conn: &mut PgConnection,
     user_id: &str,
 ) -> sqlx::Result<Option<Credentials>> {
-    sqlx::query_as(
-        "SELECT id, sponsor_id, level, password_hash, active, failed_attempts, locked_until, now() AS now
-         FROM users WHERE user_id = $1 FOR UPDATE",
+    sqlx::query_as(&format!("{CREDENTIALS} FOR UPDATE")).bind(user_id).fetch_optional(conn).await
+}
+
+/// When a user ID that names nobody is locked until, if it is now (`sign_in_failures`).
+pub async fn unknown_locked_until(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<(OffsetDateTime, OffsetDateTime)>> {
+    sqlx::query_as("SELECT locked_until, now() FROM sign_in_failures WHERE user_id = $1 AND locked_until > now()")
+        .bind(user_id)
+        .fetch_optional(pool)
+        .await
+}
+
+/// What counting one more failure under an unknown user ID did.
+pub enum UnknownFailure {
+    /// It was locked already (by a parallel attempt): not counted.
+    AlreadyLocked { until: OffsetDateTime, now: OffsetDateTime },
+    /// Counted; `first` when it starts a new run of failures, `locked` when it locked the ID.
+    Counted { first: bool, locked: bool },
+}
+
+/// Counts a failure under a user ID that names nobody, as `record_failure` does for a user,
+/// under the row's lock so parallel attempts count right.
+pub async fn record_unknown_failure(
+    conn: &mut PgConnection,
+    user_id: &str,
+    limit: i32,
+    lock_minutes: i32,
+) -> sqlx::Result<UnknownFailure> {
+    sqlx::query("INSERT INTO sign_in_failures (user_id) VALUES ($1) ON CONFLICT (user_id) DO NOTHING")
+        .bind(user_id)
+        .execute(&mut *conn)
+        .await?;
+    let (failed, locked_until, now): (i32, Option<OffsetDateTime>, OffsetDateTime) =
+        sqlx::query_as("SELECT failed_attempts, locked_until, now() FROM sign_in_failures WHERE user_id = $1 FOR UPDATE")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if let Some(until) = locked_until.filter(|u| *u > now) {
+        return Ok(UnknownFailure::AlreadyLocked { until, now });
+    }
+    let locked = failed + 1 >= limit;
+    sqlx::query(
+        "UPDATE sign_in_failures SET
+             failed_attempts = CASE WHEN $2 THEN 0 ELSE failed_attempts + 1 END,
+             locked_until = CASE WHEN $2 THEN now() + make_interval(mins => $3) ELSE locked_until END,
+             last_failed_at = now()
+         WHERE user_id = $1",
     )
     .bind(user_id)
-    .fetch_optional(conn)
-    .await
+    .bind(locked)
+    .bind(lock_minutes)
+    .execute(&mut *conn)
+    .await?;
+    Ok(UnknownFailure::Counted { first: failed == 0, locked })
+}
+
+/// Forgets failures under unknown user IDs a day after the last one (and after any lock).
+pub async fn forget_old_unknown_failures(pool: &PgPool) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "DELETE FROM sign_in_failures WHERE last_failed_at < now() - interval '1 day'
+           AND (locked_until IS NULL OR locked_until < now())",
+    )
+    .execute(pool)
+    .await?
+    .rows_affected())
 }
 
 pub async fn record_success(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {

@@ -87,6 +87,32 @@ impl Cursor {
         let (id, key) = s.split_once('~')?;
         Some(Cursor { id: id.parse().ok()?, key: key.to_string() })
     }
+
+    /// Whether the key is one this sort writes, so that a hand-edited cursor is a bad filter
+    /// with a message, never a statement the database refuses.
+    pub fn fits(&self, sort: Sort) -> bool {
+        match sort {
+            Sort::StatusDate => {
+                let k = self.key.as_bytes();
+                k.len() == 27
+                    && k.iter().enumerate().all(|(i, c)| match i {
+                        4 | 7 => *c == b'-',
+                        10 => *c == b'T',
+                        13 | 16 => *c == b':',
+                        19 => *c == b'.',
+                        26 => *c == b'Z',
+                        _ => c.is_ascii_digit(),
+                    })
+                    && super::search::parse_date(&self.key[..10]).is_some()
+                    && self.key[11..13] < *"24"
+                    && self.key[14..16] < *"60"
+                    && self.key[17..19] < *"60"
+            }
+            Sort::CosNumber => self.key.len() <= 11 && self.key.bytes().all(|b| b.is_ascii_alphanumeric()),
+            // The folded family and given names, joined by one tab.
+            Sort::Name => self.key.len() <= 500 && !self.key.chars().any(|c| c.is_control() && c != '\t'),
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -217,7 +243,8 @@ impl AdvancedForm {
             (true, true) => None,
             (false, _) => Cursor::parse(&self.after).map(|c| (Direction::After, c)),
             (true, false) => Cursor::parse(&self.before).map(|c| (Direction::Before, c)),
-        };
+        }
+        .filter(|(_, c)| c.fits(sort));
         if cursor.is_none() && !(self.after.is_empty() && self.before.is_empty()) {
             errors.push(("page".into(), "That page of results does not exist. Start from the first page.".into()));
         }
@@ -365,6 +392,15 @@ mod tests {
         let e = form("changed_from=30/02/2026").parse().unwrap_err();
         assert_eq!(e[0].0, "changed_from");
         assert!(form("after=nonsense").parse().is_err());
+        // A cursor whose key its sort never writes: a message, not a query.
+        for bad in ["after=1~abc", "before=1~2026-13-01T00:00:00.000000Z", "after=1~2026-11-29T24:00:00.000000Z",
+            "after=1~2026-11-29 00:00:00.000000Z", "sort=cos_number&after=1~C1A2%00", "sort=cos_number&after=1~C1A2B3C4D5E6",
+            "sort=name&after=1~smith%00", "after=x~2026-11-29T10:00:00.000000Z", "after=99999999999999999999~a"] {
+            let e = form(bad).parse().unwrap_err();
+            assert_eq!(e[0].0, "page", "{bad}");
+        }
+        let ok = form("after=7~2026-11-29T10:11:12.123456Z").parse().unwrap();
+        assert_eq!(ok.cursor, Some((Direction::After, Cursor { id: 7, key: "2026-11-29T10:11:12.123456Z".into() })));
     }
 
     #[test]
@@ -374,7 +410,7 @@ mod tests {
         let statuses: [&[&str]; 3] = [&[], &["assigned"], &["used", "expired", "withdrawn"]];
         let sorts = ["", "cos_number", "name"];
         let sizes = ["", "50", "100"];
-        let cursors = [None, Some((Direction::After, Cursor { id: 5, key: "1700000000000000".into() })),
+        let cursors = [None, Some((Direction::After, Cursor { id: 5, key: "2026-11-29T10:11:12.123456Z".into() })),
             Some((Direction::Before, Cursor { id: 9, key: "smith\tjo é".into() }))];
         let mut n = 0;
         for name in names {

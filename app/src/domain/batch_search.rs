@@ -40,6 +40,8 @@ impl BatchSearchForm {
         let reference = Some(self.reference.split_whitespace().collect::<Vec<_>>().join(" ")).filter(|r| !r.is_empty());
         if reference.as_ref().is_some_and(|r| r.chars().count() > 60) {
             errors.push(("reference".into(), "Enter no more than 60 characters.".into()));
+        } else if super::search::has_control(&self.reference) {
+            errors.push(("reference".into(), super::search::CONTROL_MESSAGE.into()));
         }
         let owner = match self.owner.trim() {
             "" => None,

@@ -6,6 +6,7 @@ pub mod batch_search;
 pub mod cos_number;
 pub mod dates;
 pub mod licence;
+pub mod paths;
 pub mod permissions;
 pub mod search;
 pub mod selection;

@@ -31,6 +31,14 @@ pub struct CosSearch {
 
 pub const PAGE_SIZE: u32 = 25;
 
+/// Tabs, line breaks, NUL and other control characters: no name or reference holds one, and
+/// the database refuses a NUL outright, so a filter carrying one gets this message instead.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+pub const CONTROL_MESSAGE: &str = "Remove the tabs, line breaks or other hidden characters from this field.";
+
 fn text(s: &str) -> Option<String> {
     let t = s.split_whitespace().collect::<Vec<_>>().join(" ");
     (!t.is_empty()).then_some(t)
@@ -115,6 +123,8 @@ impl CosSearchForm {
             ("nationality", &self.nationality, 60), ("passport_number", &self.passport_number, 30)] {
             if value.chars().count() > max {
                 errors.push((field.into(), format!("Enter no more than {max} characters.")));
+            } else if has_control(value) {
+                errors.push((field.into(), CONTROL_MESSAGE.into()));
             }
         }
         if !errors.is_empty() {

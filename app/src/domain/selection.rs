@@ -27,21 +27,20 @@ impl Selection {
                 .map(Selection::AllMatching)
                 .map_err(|_| "That search is not valid. Go back to it and try again.".to_string());
         }
-        let mut numbers: Vec<String> = Vec::new();
-        for (_, v) in pairs.iter().filter(|(k, _)| k == "cos") {
+        // The cap before any work per number: a forged list of thousands costs one count.
+        let ticked: Vec<&str> = pairs.iter().filter(|(k, _)| k == "cos").map(|(_, v)| v.as_str()).collect();
+        if ticked.len() > MAX_TICKED {
+            return Err(format!("Select no more than {MAX_TICKED} CoS, or transfer all that match the search."));
+        }
+        let mut numbers = std::collections::BTreeSet::new();
+        for v in ticked {
             let n = CosNumber::parse(v).map_err(|_| "Select CoS from the list.".to_string())?;
-            if !numbers.iter().any(|x| x == n.as_str()) {
-                numbers.push(n.as_str().to_string());
-            }
+            numbers.insert(n.as_str().to_string());
         }
         if numbers.is_empty() {
             return Err("Select at least one CoS to transfer.".into());
         }
-        if numbers.len() > MAX_TICKED {
-            return Err(format!("Select no more than {MAX_TICKED} CoS, or transfer all that match the search."));
-        }
-        numbers.sort();
-        Ok(Selection::Numbers(numbers))
+        Ok(Selection::Numbers(numbers.into_iter().collect()))
     }
 }
 
@@ -66,5 +65,10 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(Selection::from_query("all=1&changed_from=31/02/2026").is_err());
+        // Over the cap is refused before any number is read, even when they repeat.
+        let many = vec!["cos=C1A2B3C4D5E"; MAX_TICKED + 1].join("&");
+        assert!(Selection::from_query(&many).unwrap_err().contains("no more than"));
+        let most = vec!["cos=C1A2B3C4D5E"; MAX_TICKED].join("&");
+        assert_eq!(Selection::from_query(&most), Ok(Selection::Numbers(vec!["C1A2B3C4D5E".into()])));
     }
 }

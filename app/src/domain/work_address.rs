@@ -21,6 +21,10 @@ impl Postcode {
         if compact.chars().count() > 7 {
             return Err("That postcode is too long. Enter a UK postcode, like SW1A 2AA");
         }
+        // Only ASCII from here: the checks below slice by byte position.
+        if !compact.is_ascii() {
+            return Err("Enter a real UK postcode, like M1 3HE");
+        }
         if compact == "GIR0AA" || (compact.len() >= 5 && valid_outward(&compact[..compact.len() - 3]) && valid_inward(&compact[compact.len() - 3..])) {
             let (outward, inward) = compact.split_at(compact.len() - 3);
             Ok(Postcode(format!("{outward} {inward}")))
@@ -145,6 +149,8 @@ impl AddressForm {
                 errors.push((name.to_string(), message));
             } else if v.chars().count() > max {
                 errors.push((name.to_string(), format!("{label} must be {max} characters or fewer")));
+            } else if v.chars().any(char::is_control) {
+                errors.push((name.to_string(), format!("{label} must not hold tabs, line breaks or other hidden characters")));
             }
         }
         if !errors.is_empty() {
@@ -227,7 +233,7 @@ mod tests {
     #[test]
     fn what_is_not_a_postcode_is_refused() {
         for bad in ["M1", "3HE", "M1 3H", "M1 3HEE", "MMM1 3HE", "11 3HE", "M1 HE3", "Q1 1AA", "AI1 1AA", "M1 1CA", "M1 1AV",
-            "W1I 1AA", "M1-3HE", "M1 3HÉ", "SW1A2AA!", "ZZ"] {
+            "W1I 1AA", "M1-3HE", "M1 3HÉ", "SW1A2AA!", "ZZ", "A€A", "M€1 3HE", "€€€€€", "Ｍ1 3HE", "M1 3Hé"] {
             assert!(pc(bad).is_err(), "{bad} should be refused");
         }
         assert_eq!(pc(""), Err("Enter a postcode"));

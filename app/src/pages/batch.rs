@@ -35,7 +35,10 @@ fn summary(b: &BatchView) -> impl IntoView {
             <div class="summary__row"><dt>"Route"</dt><dd>{b.route.clone()}</dd></div>
             <div class="summary__row"><dt>"Owner"</dt><dd data-testid="batch-owner">{b.owner.clone()}</dd></div>
             <div class="summary__row"><dt>"Created"</dt><dd>{b.created.clone()}</dd></div>
-            <div class="summary__row"><dt>"CoS in the batch"</dt><dd>{b.cos.len()}</dd></div>
+            <div class="summary__row">
+                <dt>{if b.only_own { "Your CoS in the batch" } else { "CoS in the batch" }}</dt>
+                <dd>{b.cos.len()}</dd>
+            </div>
         </dl>
     }
 }
@@ -96,7 +99,11 @@ pub fn BatchTransferPage() -> impl IntoView {
                                 <ErrorSummary errors/>
                                 <h1>"Transfer batch of CoS"</h1>
                                 {summary(&b)}
-                                <p>"The batch and every CoS in it move to the user you select."</p>
+                                <p>{if b.only_own {
+                                    "The batch and your CoS in it move to the user you select. CoS of the batch owned by other users stay with them."
+                                } else {
+                                    "The batch and every CoS in it move to the user you select."
+                                }}</p>
                                 <TransferToForm
                                     what="batch"
                                     action="/api/batches/transfer"
@@ -116,18 +123,29 @@ pub fn BatchTransferPage() -> impl IntoView {
 
 #[component]
 pub fn BatchTransferredPage() -> impl IntoView {
-    let (id, batch) = use_batch();
+    let (_, batch) = use_batch();
+    let query = use_query_map();
     view! {
         <Page title="The batch has been transferred">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
+                    // How many CoS moved with the batch, as the transfer counted them (absent
+                    // when the same transfer was sent twice and found nothing left to move).
+                    let moved = query.read_untracked().get("moved").and_then(|m| m.parse::<u64>().ok());
+                    let moved_text = |n: u64| format!(" {n} CoS {} moved with it.", if n == 1 { "was" } else { "were" });
                     let (text, ok) = match batch.await {
-                        Ok(b) => (format!("Batch {} and its {} CoS are now owned by {}.", b.reference, b.cos.len(), b.owner), format!("{PATH}/{}", b.id)),
+                        Ok(b) => (
+                            format!("Batch {} is now owned by {}.{}", b.reference, b.owner, moved.map(moved_text).unwrap_or_default()),
+                            format!("{PATH}/{}", b.id),
+                        ),
                         // A Level 2 user who gave their batch away can no longer open it.
-                        Err(_) => (format!("The batch has been transferred. You no longer own it, so it is not in your searches."), {
-                            let _ = id.get_untracked();
-                            PATH.to_string()
-                        }),
+                        Err(_) => (
+                            format!(
+                                "The batch has been transferred.{} You no longer own it, so it is not in your searches.",
+                                moved.map(moved_text).unwrap_or_default()
+                            ),
+                            PATH.to_string(),
+                        ),
                     };
                     view! {
                         <div class="panel" role="status">

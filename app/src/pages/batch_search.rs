@@ -82,8 +82,9 @@ fn BatchResults(result: Result<Option<BatchOutcome>, crate::error::AppError>, f:
         Ok(Some(BatchOutcome::Invalid(_))) => return ().into_any(),
         Ok(Some(BatchOutcome::Results { hits, total, page, pages })) => (hits, total, page, pages),
     };
-    if total == 1 && page == 1 {
-        open(format!("{PATH}/{}", hits[0].id));
+    // `first()`: the count and the page are read apart, and may disagree.
+    if let (1, 1, Some(only)) = (total, page, hits.first()) {
+        open(format!("{PATH}/{}", only.id));
     }
     if total == 0 {
         return view! {

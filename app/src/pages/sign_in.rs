@@ -6,12 +6,9 @@ use crate::components::{ErrorSummary, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Only a path on this site may be a destination after sign-in.
+/// Only a path on this site may be a destination after sign-in (`domain::paths`).
 pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/".to_string(),
-    }
+    crate::domain::paths::safe_next(next.as_deref())
 }
 
 #[component]

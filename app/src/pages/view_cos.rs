@@ -46,7 +46,7 @@ fn value_of<'a>(f: &'a CosSearchForm, name: &str) -> &'a str {
 /// Opens a CoS: a redirect on the server, a navigation in the browser.
 pub fn open(path: String) {
     #[cfg(feature = "ssr")]
-    leptos_axum::redirect(&path);
+    crate::api::ssr::redirect(&path);
     #[cfg(not(feature = "ssr"))]
     {
         let navigate = leptos_router::hooks::use_navigate();
@@ -149,8 +149,9 @@ fn Results(
             let q = f.to_query(page);
             // One match opens it; Back from there shows it as a one-row list (`list`), or
             // Back would open it again.
-            if total == 1 && page == 1 && !list {
-                open(purpose.cos_href(&hits[0].cos_number, &format!("{q}&list=1")));
+            // `first()`: the count and the page are read apart, and may disagree.
+            if let (1, 1, false, Some(only)) = (total, page, list, hits.first()) {
+                open(purpose.cos_href(&only.cos_number, &format!("{q}&list=1")));
             }
             if total == 0 {
                 return view! {

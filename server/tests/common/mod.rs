@@ -24,18 +24,32 @@ pub struct TestApp {
 /// pools are five connections borrowed from a shared parent and reaped after 1 s idle, and one
 /// CI run saw a page wait 20 s for a connection from it. The test keeps `pool` for its own reads.
 pub async fn spawn(pool: PgPool) -> TestApp {
-    let app_pool = sqlx::postgres::PgPoolOptions::new()
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_with(pool_for_app(&pool).await, listener, Settings { secure_cookies: false, public_origin: None, idle_minutes: 30, absolute_seconds: 12 * 3600 }, pool).await
+}
+
+async fn pool_for_app(pool: &PgPool) -> PgPool {
+    sqlx::postgres::PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(std::time::Duration::from_secs(10))
         .connect_with((*pool.connect_options()).clone())
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// The app with settings of the test's own (a short session lifetime, say).
+pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_with(pool_for_app(&pool).await, listener, settings, pool).await
+}
+
+async fn spawn_with(app_pool: PgPool, listener: tokio::net::TcpListener, settings: Settings, pool: PgPool) -> TestApp {
     let addr = listener.local_addr().unwrap();
     let store = startup::session_store(&app_pool).await.unwrap();
     let state = AppState::new(server::config::leptos_options(addr), app_pool);
-    let settings = Settings { secure_cookies: false, public_origin: None, idle_minutes: 30 };
     let app = startup::router(state, store, &settings);
+    // With the client's address, as `server serve` runs it: sign-in throttles by it.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }).abort_handle();
     TestApp { base: format!("http://{addr}"), pool, server }
 }
