@@ -126,7 +126,7 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// For anything without a policy of its own (a file, a PDF, a plain message): nothing runs.
+/// For a page without a policy of its own: nothing runs.
 const DEFAULT_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /// Headers on every response. Pages and server-function answers hold personal data (and
@@ -139,7 +139,9 @@ pub async fn security_headers(State(hsts): State<bool>, req: Request, next: Next
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+    // HTML without a policy of its own (the plain "too many attempts" page, a file) runs
+    // nothing. A PDF gets none: Chromium shows it in a viewer a policy would block.
+    if content_type.starts_with("text/html") && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
     }
     let personal = content_type.starts_with("text/html") || content_type.starts_with("application/json") || content_type.is_empty();

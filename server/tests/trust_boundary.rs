@@ -319,3 +319,28 @@ async fn printing_again_and_again_is_audited_once_a_minute(pool: PgPool) {
         .fetch_one(&pool).await.unwrap();
     assert_eq!(by_l2, 1);
 }
+
+/// The transfer-many check value tells apart two states whose version sums agree.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_selection_check_value_cannot_collide(pool: PgPool) {
+    seed_demo(&pool).await;
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT c.sponsor_id, c.id, c.cos_number FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id WHERE u.user_id = 'l1.demo' ORDER BY c.id LIMIT 2",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let sponsor = rows[0].0;
+    let sel = app::domain::selection::Selection::from_query(&format!("cos={}&cos={}", rows[0].2, rows[1].2)).unwrap();
+    let state = || async {
+        let mut conn = pool.acquire().await.unwrap();
+        app::db::cos::selection_state(&mut conn, sponsor, None, &sel, false).await.unwrap()
+    };
+    let before = state().await;
+    // One ownership moves on a version, the other back one: the sum is unchanged.
+    sqlx::query("UPDATE cos_owners SET version = version + 1 WHERE cos_id = $1").bind(rows[0].1).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE cos_owners SET version = version - 1 WHERE cos_id = $1").bind(rows[1].1).execute(&pool).await.unwrap();
+    let after = state().await;
+    assert_eq!(before.0, after.0);
+    assert_ne!(before.1, after.1, "a changed selection is noticed");
+}

@@ -84,7 +84,8 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransferManyForm {
     pub count: i64,
-    /// "count-versions" of the selection when shown; the transfer checks it again.
+    /// "count-digest" of the selection when shown (`db::cos::selection_state`); the transfer
+    /// checks it again.
     pub state: String,
     pub users: Vec<(i64, String)>,
 }
@@ -100,13 +101,13 @@ pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, A
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut conn = pool.acquire().await?;
-    let (count, versions) = db::cos::selection_state(&mut conn, actor.sponsor_id, owner_only, &sel, false).await?;
+    let (count, digest) = db::cos::selection_state(&mut conn, actor.sponsor_id, owner_only, &sel, false).await?;
     let users = db::users::active_users(&pool, actor.sponsor_id)
         .await?
         .into_iter()
         .map(|(id, name, login)| (id, format!("{name} ({login})")))
         .collect();
-    Ok(TransferManyForm { count, state: format!("{count}-{versions}"), users })
+    Ok(TransferManyForm { count, state: format!("{count}-{digest}"), users })
 }
 
 /// Transfers every CoS of the selection to one user in one transaction, with a history row
@@ -131,8 +132,8 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     };
     let done = |moved: u64| format!("/view-cos/transferred-many?moved={moved}&to={}&back={}", enc(&to_name), enc(&back));
     let mut tx = pool.begin().await?;
-    let (count, versions) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
-    if format!("{count}-{versions}") != state {
+    let (count, digest) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
+    if format!("{count}-{digest}") != state {
         let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;
         tx.rollback().await?;
         // The same transfer sent twice finds them all moved already: it lands once.

@@ -272,17 +272,21 @@ fn push_selection<'a>(
     }
 }
 
-/// How many CoS a selection holds now, and the sum of their versions (of the CoS and of
-/// its ownership): shown with the transfer form and checked again under lock, so a selection
-/// that changed in between is noticed instead of moved.
+/// How many CoS a selection holds now, and a digest of which ones at which versions (of the
+/// CoS and of its ownership): shown with the transfer form and checked again under lock, so
+/// a selection that changed in between is noticed instead of moved. A SHA-256 of the sorted
+/// (id, versions) triples: two different states cannot share it, as sums of versions could.
 pub async fn selection_state(
     conn: &mut PgConnection,
     sponsor_id: i64,
     owner_only: Option<i64>,
     sel: &crate::domain::selection::Selection,
     lock: bool,
-) -> sqlx::Result<(i64, i64)> {
-    let mut qb = sqlx::QueryBuilder::new("SELECT count(*), coalesce(sum(x.version), 0)::bigint FROM (SELECT c.version + o.version AS version");
+) -> sqlx::Result<(i64, String)> {
+    let mut qb = sqlx::QueryBuilder::new(
+        "SELECT count(*), encode(sha256(convert_to(coalesce(string_agg(x.state, ',' ORDER BY x.id), ''), 'UTF8')), 'hex')
+         FROM (SELECT c.id, c.id || ':' || c.version || ':' || o.version AS state",
+    );
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     if lock {
         // The owner rows are what moves; the CoS rows are held still so that their state
