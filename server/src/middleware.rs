@@ -126,23 +126,37 @@ pub fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// For a page without a policy of its own: nothing runs.
-const DEFAULT_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// This request's CSP nonce: made here, given to Leptos for its inline scripts (see
+/// `startup::router`), and named in the page's policy. Both ends are ours, so a page can never
+/// go out with scripts marked for one nonce under a policy naming another.
+#[derive(Clone, Debug)]
+pub struct CspNonce(pub String);
+
+impl CspNonce {
+    fn new() -> Self {
+        let bytes: [u8; 16] = rand::random();
+        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
 
 /// Headers on every response. Pages and server-function answers hold personal data (and
 /// searches put names and passport numbers in URLs): never cached, never sent as a referrer
 /// to another site, never framed. `hsts` when the site is served over HTTPS.
-pub async fn security_headers(State(hsts): State<bool>, req: Request, next: Next) -> Response {
+pub async fn security_headers(State(hsts): State<bool>, mut req: Request, next: Next) -> Response {
+    let nonce = CspNonce::new();
+    req.extensions_mut().insert(nonce.clone());
     let mut res = next.run(req).await;
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let h = res.headers_mut();
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    // HTML without a policy of its own (the plain "too many attempts" page, a file) runs
-    // nothing. A PDF gets none: Chromium shows it in a viewer a policy would block.
-    if content_type.starts_with("text/html") && !h.contains_key(header::CONTENT_SECURITY_POLICY) {
-        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(DEFAULT_POLICY));
+    // Every page: its own scripts, WebAssembly, and inline scripts carrying this nonce. A PDF
+    // gets no policy: Chromium shows it in a viewer a policy would block.
+    if content_type.starts_with("text/html") {
+        if let Ok(policy) = HeaderValue::from_str(&page_policy(&nonce.0)) {
+            h.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
     }
     let personal = content_type.starts_with("text/html") || content_type.starts_with("application/json") || content_type.is_empty();
     if personal && !h.contains_key(header::CACHE_CONTROL) {

@@ -68,11 +68,12 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
     let context = move || {
         provide_context(pool.clone());
         provide_context(known.clone());
-        // A page gets a fresh nonce from leptos_axum; its policy names it.
-        if let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
-            if let Ok(policy) = axum::http::HeaderValue::from_str(&middleware::page_policy(&nonce)) {
-                res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, policy);
-            }
+        // The page's inline scripts carry the nonce its Content-Security-Policy names
+        // (`middleware::security_headers` makes both), not one of Leptos's own.
+        if let Some(nonce) = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<middleware::CspNonce>().cloned())
+        {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
         }
     };
 

@@ -148,6 +148,7 @@ pub mod ssr {
                 false
             }
         };
+        let checked_hash = c.password_hash;
         let mut tx = pool.begin().await?;
         let Some(c) = db::users::credentials_for_update(&mut tx, &user_id).await? else {
             return Ok(Outcome::Invalid);
@@ -166,9 +167,9 @@ pub mod ssr {
             entity_id: Some(c.id),
             details,
         };
-        // The hash checked is the one read before; a password changed meanwhile is checked
-        // against again at the next attempt.
-        if ok && c.active {
+        // Only if the password checked is still the user's: one changed (or an account made
+        // inactive) while this attempt was hashing does not let the old one in.
+        if ok && c.active && c.password_hash == checked_hash {
             db::users::record_success(&mut tx, c.id).await?;
             audit::record(&mut tx, event("sign_in", serde_json::json!({}))).await?;
             tx.commit().await?;
