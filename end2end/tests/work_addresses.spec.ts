@@ -73,6 +73,8 @@ test('a Level 2 user sees the addresses but cannot change them', async ({ page, 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Work address');
   await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
   await checkPage(page);
+  // The tab names what the screen is: read only, not "Edit work address".
+  await expect(page).toHaveTitle('Work address – Sponsorship Management System');
   expect(consoleErrors).toEqual([]);
 });
 

@@ -390,3 +390,20 @@ async fn the_search_follows_the_user_as_they_are_now_not_as_they_signed_in(pool:
     assert_eq!(status, 401, "deactivated: not even a message about the filters\n{body}");
     assert!(!body.contains("Invalid"), "{body}");
 }
+
+/// Each status to tick carries what it means, as hint text tied to its checkbox.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn each_status_says_what_it_means(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = common::spawn(pool).await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
+    let (code, html) = app.page(&c, "/view-cos/advanced").await;
+    assert_eq!(code, 200);
+    for s in app::domain::Status::ALL {
+        let id = format!("status-{}", s.slug());
+        assert!(html.contains(&format!("aria-describedby=\"{id}-hint\"")), "{id}");
+        let hint = html.split(&format!("id=\"{id}-hint\"")).nth(1).unwrap_or_default();
+        let text = hint.split_once('>').map_or("", |(_, t)| t).split('<').next().unwrap_or_default().replace("&#39;", "'");
+        assert_eq!(text, s.meaning(), "{id}");
+    }
+}

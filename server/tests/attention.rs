@@ -53,15 +53,16 @@ async fn the_panel_shows_what_the_database_holds(pool: PgPool) {
     assert_eq!(code, 200);
     assert!(html.contains("What needs attention"));
 
-    // Expiring: exactly those within 14 days, soonest first, each a link to its CoS.
+    // Expiring: exactly those within 14 days, soonest first, each a link to its CoS whose
+    // Back returns here (`q=/`).
     let mut at = 0;
     for (n, day) in &within {
-        let found = html[at..].find(&format!("href=\"/view-cos/{n}\"")).unwrap_or_else(|| panic!("{n} listed in order"));
+        let found = html[at..].find(&format!("href=\"/view-cos/{n}?q=%2F\"")).unwrap_or_else(|| panic!("{n} listed in order"));
         at += found;
         assert!(html.contains(&app::domain::dates::uk_date(*day)));
     }
     let beyond = placed.iter().find(|p| p.1 > today + time::Duration::days(14)).unwrap();
-    assert!(!html.contains(&format!("href=\"/view-cos/{}\"", beyond.0)), "15 days away is not listed");
+    assert!(!html.contains(&format!("href=\"/view-cos/{}", beyond.0)), "15 days away is not listed");
     assert!(html.contains(&format!("{} ASSIGNED CoS expire soon", within.len())));
 
     // By status, as counted in the database; each links to the advanced search.

@@ -28,6 +28,10 @@ async fn signing_in_opens_the_workers_screen(pool: PgPool) {
     assert!(html.contains("Level 1 user"));
     assert!(html.contains("Sign out"));
     assert!(html.contains("Skip to main content"));
+    // The functions a user came for come first, then what needs attention, then who they are.
+    let (functions, attention, sponsor) =
+        (html.find("What do you want to do?").unwrap(), html.find("What needs attention").unwrap(), html.find("sponsor-name").unwrap());
+    assert!(functions < attention && attention < sponsor, "{functions} {attention} {sponsor}");
     // The user id is matched without regard to case or surrounding spaces.
     let c2 = app.client();
     let r = app.sign_in(&c2, "  L2.Demo ", "demo-password-2", "/").await;

@@ -57,6 +57,9 @@ async fn the_pdf_holds_every_field_as_text(pool: PgPool) {
         .bind(acme).bind(id)
         .bind("Designs, builds and tests control systems for offshore wind turbines; leads a small team of engineers and writes the safety cases that the regulator reviews each quarter.")
         .execute(&pool).await.unwrap();
+    // Two other regular places of work (manual: "Other regular work addresses").
+    sqlx::query(r#"UPDATE cos SET other_work_addresses = '[{"line1": "Unit 4, Dock Road", "line2": "", "line3": "", "town": "Hull", "county": "", "postcode": "HU1 2AB"}, {"line1": "9 Quay Street", "line2": "Floor 2", "line3": "", "town": "Aberdeen", "county": "Aberdeenshire", "postcode": "AB11 5BN"}]' WHERE sponsor_id = $1 AND id = $2"#)
+        .bind(acme).bind(id).execute(&pool).await.unwrap();
     sqlx::query("INSERT INTO sponsor_notes (sponsor_id, cos_id, note, added_at, added_by) VALUES ($1, $2, 'Passport seen by HR on arrival.', now(), $3)")
         .bind(acme).bind(id).bind(l1).execute(&pool).await.unwrap();
 
@@ -88,6 +91,14 @@ async fn the_pdf_holds_every_field_as_text(pool: PgPool) {
     assert!(text.contains("Łukasiewicz-Øvergård") && text.contains("Zoë Ана"), "{text}");
     assert!(text.contains("offshore wind turbines; leads a small team"), "the long value wraps but reads on");
     assert!(text.contains("Passport seen by HR on arrival."));
+    // The other work addresses are among the rows printed above (their label wraps).
+    let others = "Unit 4, Dock Road, Hull, HU1 2AB; 9 Quay Street, Floor 2, Aberdeen, Aberdeenshire, AB11 5BN";
+    assert!(view.sections.iter().flat_map(|s| &s.rows).any(|(l, v)| l == "Other regular work addresses" && v == others));
+    assert!(printed_together(&text, "Other regular work addresses", others), "{text}");
+    // View CoS shows them too.
+    let (_, html) = app.page(&c, &format!("/view-cos/{number}")).await;
+    assert!(html.contains("Other regular work addresses"), "{html}");
+    assert!(html.contains("Unit 4, Dock Road, Hull, HU1 2AB; 9 Quay Street, Floor 2, Aberdeen, Aberdeenshire, AB11 5BN"), "{html}");
     // The sponsor, and who printed it.
     let (sponsor, licence): (String, String) =
         sqlx::query_as("SELECT name, licence_number FROM sponsors WHERE id = $1").bind(acme).fetch_one(&pool).await.unwrap();

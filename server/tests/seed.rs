@@ -30,6 +30,13 @@ async fn demo_has_what_the_readme_promises(pool: PgPool) {
     assert!(count("SELECT count(*) FROM cos WHERE sponsor_id = $1").await > 150);
     assert!(count("SELECT count(*) FROM batches WHERE sponsor_id = $1").await >= 5);
     assert!(count("SELECT count(*) FROM work_addresses WHERE sponsor_id = $1").await >= 3);
+    // Some CoS have other regular places of work, each one of the sponsor's own addresses.
+    assert!(count("SELECT count(*) FROM cos WHERE sponsor_id = $1 AND other_work_addresses <> '[]'").await > 20);
+    assert_eq!(
+        count("SELECT count(*) FROM cos c, jsonb_array_elements(c.other_work_addresses) a WHERE c.sponsor_id = $1
+               AND NOT EXISTS (SELECT 1 FROM work_addresses w WHERE w.sponsor_id = c.sponsor_id AND w.postcode = a->>'postcode')").await,
+        0
+    );
     assert_eq!(count("SELECT count(DISTINCT activity_type_id) FROM activity_reports WHERE sponsor_id = $1").await, 12);
     assert_eq!(count("SELECT count(DISTINCT status) FROM cos WHERE sponsor_id = $1").await, 7);
     assert_eq!(scalar(&pool, "SELECT count(DISTINCT route_id) FROM cos").await, 15);

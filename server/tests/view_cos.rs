@@ -120,6 +120,10 @@ async fn the_view_cos_screen_shows_every_field(pool: PgPool) {
     }
     assert!(html.contains(&html_text(&family)), "family name");
     assert_eq!(status_of(&html), status);
+    // The status comes with what it means, in the manual's words.
+    let meaning = app::domain::Status::parse(&status).unwrap().meaning();
+    let shown = |t: &str| html.contains(&html_text(t)) || html.contains(&html_text(t).replace('\'', "&#39;"));
+    assert!(html.contains(&format!("What {status} means")) && shown(meaning), "{html}");
     // Back keeps the search, and shows the one match as a list rather than opening it again.
     let back = format!("/view-cos?cos_number={}&amp;list=1", number.to_lowercase());
     assert!(html.contains(&format!("href=\"{back}\"")), "{html}");

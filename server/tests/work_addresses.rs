@@ -217,6 +217,9 @@ async fn level_two_sees_and_only_level_one_changes(pool: PgPool) {
     let (code, html) = app.page(&c, &format!("{LIST}/{id}")).await;
     assert_eq!(code, 200);
     assert!(html.contains("<h1>Work address</h1>") && !html.contains("/api/work_addresses/save"), "read only");
+    // The tab says so too: one title, not "Edit work address".
+    assert_eq!(html.matches("<title>").count(), 1, "{html}");
+    assert!(html.contains("<title>Work address – Sponsorship Management System</title>"), "{html}");
     for path in [format!("{LIST}/add"), format!("{LIST}/{id}/delete")] {
         assert_eq!(app.page(&c, &path).await.0, 403, "{path}");
     }

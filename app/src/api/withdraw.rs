@@ -85,6 +85,8 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
     })
     .await?;
     tx.commit().await?;
-    crate::api::ssr::redirect(&format!("/sponsorship-duties/manage-live-cos?withdrawn={}", encode_component(&c.cos_number)));
+    // "Search for a CoS" again, with the search the CoS was found by and its results.
+    let search = if q.is_empty() || q.starts_with('/') { String::new() } else { format!("{q}&") };
+    crate::api::ssr::redirect(&format!("/sponsorship-duties/manage-live-cos?{search}withdrawn={}", encode_component(&c.cos_number)));
     Ok(())
 }

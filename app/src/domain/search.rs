@@ -180,10 +180,15 @@ pub fn encode_component(s: &str) -> String {
     out
 }
 
-/// Where Back returns to from a CoS opened from search results: `q` is the basic search's
-/// query string, or the path of an advanced search page. Only these two, never another site.
+/// Where Back returns to from a CoS: `q` is the basic search's query string, or the path it
+/// was opened from: an advanced search page, a batch screen, or the Workers screen (`/`).
+/// Only these, never another site.
 pub fn back_to_results(q: &str) -> String {
-    if q.starts_with("/view-cos/advanced") && !q.contains("//") {
+    let batch = q.strip_prefix("/view-cos/batches/").is_some_and(|rest| {
+        let id = rest.split('?').next().unwrap_or_default();
+        !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
+    });
+    if q == "/" || ((q.starts_with("/view-cos/advanced") || batch) && !q.contains("//") && !q.contains('\\')) {
         q.to_string()
     } else if q.is_empty() || q.starts_with('/') {
         "/view-cos".to_string()
@@ -200,6 +205,18 @@ pub fn keep(q: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn back_goes_where_the_cos_was_opened_from_and_nowhere_else() {
+        assert_eq!(back_to_results("family_name=smith"), "/view-cos?family_name=smith");
+        assert_eq!(back_to_results("/view-cos/advanced?status=used"), "/view-cos/advanced?status=used");
+        assert_eq!(back_to_results("/view-cos/batches/12?q=reference%3DB"), "/view-cos/batches/12?q=reference%3DB");
+        assert_eq!(back_to_results("/"), "/");
+        for bad in ["//evil.example", "/view-cos/batches/x", "/view-cos/batches/", "/view-cos/batches/1//x",
+            "/view-cos/advanced\\evil", "/other", ""] {
+            assert_eq!(back_to_results(bad), "/view-cos", "{bad}");
+        }
+    }
     use time::macros::date;
 
     #[test]

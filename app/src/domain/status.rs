@@ -107,6 +107,21 @@ impl Status {
         }
     }
 
+    /// What the status means, in the manual's words (SMS guide 10, "CoS status").
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::WorkInProgress => "Still a draft: one or more mandatory details have yet to be completed.",
+            Status::ReadyToGo => "All mandatory details are complete and the CoS is ready to be assigned to a worker.",
+            Status::Assigned => "Assigned to a worker and ready to be used in an application for leave to enter or remain.",
+            Status::Withdrawn => "Withdrawn by the sponsor with Manage live CoS.",
+            Status::Used => "Used in support of the worker's application for leave to enter or remain.",
+            Status::Expired => "Not used in an application by its expiry date, or used in time but the application \
+                                is not yet considered (it then becomes USED, with nothing for you to do).",
+            Status::Cancelled => "Cancelled because the licence was revoked or expired, or the route or licence was \
+                                  surrendered, before the CoS was used.",
+        }
+    }
+
     /// Statuses a new CoS may be saved in.
     pub fn is_start(self) -> bool {
         matches!(self, Status::WorkInProgress | Status::ReadyToGo)

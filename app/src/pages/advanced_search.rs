@@ -143,11 +143,15 @@ fn Filters(
                 <div class="checkboxes">
                     {Status::ALL.into_iter().map(|s| {
                         let id = format!("status-{}", s.slug());
+                        let hint = format!("{id}-hint");
                         let checked = f.statuses.iter().any(|x| x == s.slug() || x == s.as_str());
                         view! {
                             <div class="checkbox">
-                                <input type="checkbox" id=id.clone() name="status" value=s.slug() checked=checked/>
-                                <label for=id>{s.as_str()}</label>
+                                <input type="checkbox" id=id.clone() name="status" value=s.slug() checked=checked aria-describedby=hint.clone()/>
+                                <div>
+                                    <label for=id>{s.as_str()}</label>
+                                    <p class="checkbox__hint" id=hint>{s.meaning()}</p>
+                                </div>
                             </div>
                         }
                     }).collect_view()}

@@ -43,9 +43,15 @@ fn summary(b: &BatchView) -> impl IntoView {
     }
 }
 
+/// Back from a batch to the batch search it was opened from (`q`, that search's query).
+fn back_to_search(q: &str) -> String {
+    if q.is_empty() || q.starts_with('/') { PATH.to_string() } else { format!("{PATH}?{q}") }
+}
+
 #[component]
 pub fn BatchPage() -> impl IntoView {
     let (_, batch) = use_batch();
+    let query = use_query_map();
     view! {
         <Page title="CoS search result">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a> " › " <a href=PATH>"Batches"</a></p>
@@ -53,25 +59,30 @@ pub fn BatchPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match batch.await {
                         Err(e) => not_found(e),
-                        Ok(b) => view! {
+                        Ok(b) => {
+                            let q = query.read_untracked().get("q").unwrap_or_default();
+                            // A CoS opened from here comes Back to this batch, and on to the search.
+                            let here = crate::domain::search::keep(&format!("{PATH}/{}{}", b.id, crate::domain::search::keep(&q)));
+                            view! {
                             <h1>"CoS search result"</h1>
                             {summary(&b)}
                             <div class="actions">
                                 <a href=format!("{PATH}/{}/transfer", b.id) class="button">"Transfer"</a>
-                                <a href=PATH class="button button--secondary">"Back"</a>
+                                <a href=back_to_search(&q) class="button button--secondary">"Back"</a>
                             </div>
                             <h2>"CoS in this batch"</h2>
                             <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
                                 {b.cos.into_iter().map(|(number, worker, status, owner)| view! {
                                     <tr>
-                                        <td><a href=format!("/view-cos/{number}")>{number.clone()}</a></td>
+                                        <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a></td>
                                         <td>{worker}</td>
                                         <td><span class="status">{status}</span></td>
                                         <td>{owner}</td>
                                     </tr>
                                 }).collect_view()}
                             </DataTable>
-                        }.into_any(),
+                        }.into_any()
+                        }
                     }
                 })}
             </Suspense>

@@ -7,6 +7,7 @@ use crate::components::fields::{select_field, text_field};
 use crate::components::{ErrorSummary, Page};
 use crate::domain::batch_search::BatchSearchForm;
 use crate::pages::view_cos::open;
+use crate::domain::search::keep;
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -93,6 +94,12 @@ fn BatchResults(result: Result<Option<BatchOutcome>, crate::error::AppError>, f:
         }
         .into_any();
     }
+    // A batch opened from here comes Back to this page of these results.
+    // (A blank search, every batch, is still a search: `reference=` says it was sent.)
+    let here = match f.to_query(page) {
+        q if q.is_empty() => keep("reference="),
+        q => keep(&q),
+    };
     let link = move |p: u32| format!("{PATH}?{}", f.to_query(p));
     view! {
         <h2 id="results">"Batches"</h2>
@@ -107,7 +114,7 @@ fn BatchResults(result: Result<Option<BatchOutcome>, crate::error::AppError>, f:
                 <tbody>
                     {hits.into_iter().map(|b| view! {
                         <tr>
-                            <td><a href=format!("{PATH}/{}", b.id)>{b.reference}</a></td>
+                            <td><a href=format!("{PATH}/{}{here}", b.id)>{b.reference}</a></td>
                             <td>{b.route}</td>
                             <td>{b.owner}</td>
                             <td>{b.created}</td>

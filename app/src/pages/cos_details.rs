@@ -23,6 +23,12 @@ pub fn CosDetailsPage() -> impl IntoView {
                         Ok(c) => view! {
                             <h1>"View CoS " <span class="nowrap">{c.cos_number.clone()}</span></h1>
                             <p><span class="status status--large">{c.status.clone()}</span></p>
+                            {crate::domain::Status::parse(&c.status).map(|s| view! {
+                                <details class="status-meaning">
+                                    <summary>{format!("What {} means", s.as_str())}</summary>
+                                    <p>{s.meaning()}</p>
+                                </details>
+                            })}
                             {c.sections.into_iter().map(|s| view! {
                                 <h2>{s.title}</h2>
                                 {summary_list(s.rows)}

@@ -190,6 +190,8 @@ pub fn WorkAddressPage() -> impl IntoView {
                         Err(e) => problem(e),
                         Ok(AddressScreen { saved: None, .. }) => problem(crate::error::AppError::NotFound("That work address".into())),
                         Ok(AddressScreen { can_manage: false, saved: Some(a), .. }) => view! {
+                            // Read only: not "Edit work address" in the tab either.
+                            <leptos_meta::Title text="Work address – Sponsorship Management System"/>
                             <h1>"Work address"</h1>
                             {summary(&a.form)}
                             <div class="actions"><a href=LIST class="button button--secondary">"Back"</a></div>

@@ -54,6 +54,28 @@ pub fn WorkersPage() -> impl IntoView {
                             .collect::<Vec<_>>()
                             .join(", ");
                             view! {
+                                <h2>"What do you want to do?"</h2>
+                                <ul class="card-list">
+                                    // What the user came for first, then what needs attention, then who they are.
+                                    {FUNCTIONS
+                                        .iter()
+                                        .map(|f| {
+                                            let text = if f.name == "Manage work addresses" && me.level != Level::One {
+                                                "See the work addresses you can use when creating CoS."
+                                            } else {
+                                                f.text
+                                            };
+                                            view! {
+                                                <li class="card">
+                                                    <a href=f.href class="card__link">{f.name}</a>
+                                                    <p>{text}</p>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                                <AttentionPanel attention/>
+                                <h2>"Your sponsor and access"</h2>
                                 <dl class="summary">
                                     <div class="summary__row">
                                         <dt>"Sponsor"</dt>
@@ -77,26 +99,6 @@ pub fn WorkersPage() -> impl IntoView {
                                         </dd>
                                     </div>
                                 </dl>
-                                <AttentionPanel attention/>
-                                <h2>"What do you want to do?"</h2>
-                                <ul class="card-list">
-                                    {FUNCTIONS
-                                        .iter()
-                                        .map(|f| {
-                                            let text = if f.name == "Manage work addresses" && me.level != Level::One {
-                                                "See the work addresses you can use when creating CoS."
-                                            } else {
-                                                f.text
-                                            };
-                                            view! {
-                                                <li class="card">
-                                                    <a href=f.href class="card__link">{f.name}</a>
-                                                    <p>{text}</p>
-                                                </li>
-                                            }
-                                        })
-                                        .collect_view()}
-                                </ul>
                             }
                                 .into_any()
                         }
@@ -145,7 +147,7 @@ fn AttentionPanel(attention: Resource<Result<Attention, AppError>>) -> impl Into
                                         <DataTable caption="ASSIGNED CoS that expire soon, soonest first" headings=&["CoS number", "Worker", "Expiry date", "Expires"]>
                                             {a.expiring.into_iter().map(|c| view! {
                                                 <tr>
-                                                    <td><a href=format!("/view-cos/{}", c.cos_number)>{c.cos_number.clone()}</a></td>
+                                                    <td><a href=format!("/view-cos/{}?q=%2F", c.cos_number)>{c.cos_number.clone()}</a></td>
                                                     <td>{c.worker}</td>
                                                     <td>{c.expiry_date}</td>
                                                     <td>{c.when}</td>

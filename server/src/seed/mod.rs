@@ -234,6 +234,22 @@ struct Address {
     postcode: String,
 }
 
+/// Every sixth CoS has another regular place of work besides its main one: one of the
+/// sponsor's other pre-stored addresses, chosen by the CoS's id (no draw from the generator,
+/// so the rest of the data stays as it was).
+fn other_work_addresses(id: i64, main: &Address, pool: &[Address]) -> String {
+    let others: Vec<&Address> = pool.iter().filter(|a| a.postcode != main.postcode).collect();
+    if id % 6 != 0 || others.is_empty() {
+        return "[]".into();
+    }
+    let a = others[(id as usize / 6) % others.len()];
+    serde_json::json!([{
+        "line1": a.line1, "line2": a.line2.clone().unwrap_or_default(), "line3": "",
+        "town": a.town, "county": a.county, "postcode": a.postcode,
+    }])
+    .to_string()
+}
+
 struct SponsorCtx {
     users: Vec<User>,
     addresses: Vec<Address>,
@@ -663,7 +679,7 @@ impl<'a> Generator<'a> {
             .s(&home).opt(ni.as_deref()).opt(employee.as_deref())
             .d(start_date).d(end_date).s(hours)
             .s(&addr.line1).opt(addr.line2.as_deref()).null().s(addr.town).opt(non_empty(addr.county)).s(&addr.postcode)
-            .s("[]")
+            .s(&other_work_addresses(id, &addr, &ctx.addresses))
             .s(job).s(soc).opt((missing != Some(1)).then_some(description.as_str()))
             .s(&format!("{salary:.2}")).s(if r.random_bool(0.7) { "None" } else { "London weighting of £2,500 included" })
             .opt_b((missing != Some(2)).then(|| r.random_bool(0.6)));
