@@ -64,6 +64,25 @@ test('on a phone the first screen shows the work, not the header', async ({ page
   expect(consoleErrors).toEqual([]);
 });
 
+test('a search opened on a phone shows its results first, with the filters folded away', async ({ page, consoleErrors }, testInfo) => {
+  await signIn(page, DEMO.l1);
+  await page.goto('/view-cos/advanced?status=used');
+  await checkPage(page);
+  const used = page.getByLabel('USED', { exact: true });
+  const count = page.getByRole('status').filter({ hasText: 'match' });
+  if (testInfo.project.name === 'phone') {
+    await expect(used).toBeHidden();
+    await expect(count).toBeInViewport();
+    await page.getByText('Filters', { exact: true }).click();
+  }
+  await expect(used).toBeVisible();
+  await expect(used).toBeChecked();
+  // A fresh advanced search starts with the filters open, on any screen.
+  await page.goto('/view-cos/advanced');
+  await expect(page.getByLabel('ASSIGNED', { exact: true })).toBeVisible();
+  expect(consoleErrors).toEqual([]);
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

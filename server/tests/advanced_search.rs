@@ -399,6 +399,10 @@ async fn each_status_says_what_it_means(pool: PgPool) {
     let c = app.signed_in("l1.demo", "demo-password-1").await;
     let (code, html) = app.page(&c, "/view-cos/advanced").await;
     assert_eq!(code, 200);
+    // The filters are a disclosure, open as the page arrives (it works without JavaScript).
+    let details = html.split("<details").nth(1).and_then(|d| d.split('>').next()).unwrap_or_default();
+    assert!(details.contains("class=\"filters\"") && details.split_whitespace().any(|a| a == "open" || a.starts_with("open=")), "{details}");
+    assert!(html.contains(">Filters</summary>"), "{html}");
     for s in app::domain::Status::ALL {
         let id = format!("status-{}", s.slug());
         assert!(html.contains(&format!("aria-describedby=\"{id}-hint\"")), "{id}");

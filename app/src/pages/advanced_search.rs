@@ -83,6 +83,22 @@ pub fn AdvancedSearchPage() -> impl IntoView {
         let _ = (ev, generation);
     };
 
+    let filters_ref = NodeRef::<leptos::html::Details>::new();
+    #[cfg(not(feature = "ssr"))]
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
+        let Some(details) = filters_ref.get() else { return false };
+        let narrow = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 768.0);
+        let searched = window().location().search().is_ok_and(|q| q.len() > 1);
+        let fine = !matches!(outcome.get_untracked(), Some(Ok(AdvancedOutcome::Invalid(_))));
+        if narrow && searched && fine {
+            details.set_open(false);
+        }
+        true
+    });
+
     view! {
         <Page title="Advanced search">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a></p>
@@ -97,7 +113,12 @@ pub fn AdvancedSearchPage() -> impl IntoView {
                     };
                     view! {
                         <ErrorSummary errors=errors.clone()/>
-                        <Filters f choices errors on_input/>
+                        // Open as it arrives (wide screens, and without JavaScript); on a phone
+                        // a page opened with a search folds it away so the results come first.
+                        <details class="filters" open node_ref=filters_ref>
+                            <summary class="filters__toggle">"Filters"</summary>
+                            <Filters f choices errors on_input/>
+                        </details>
                     }
                 })}
             </Suspense>
