@@ -35,8 +35,7 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        // On the server these mean the call's arguments could not be read: a 400 with a
-        // plain message, not a server failure. (In the browser there is no status to set.)
+        // On the server these mean the call's arguments could not be read: the client's fault.
         match value {
             ServerFnErrorErr::Args(_)
             | ServerFnErrorErr::MissingArg(_)
@@ -46,31 +45,31 @@ impl FromServerFnError for AppError {
             {
                 #[cfg(feature = "ssr")]
                 tracing::warn!("unreadable server function call: {value}");
-                set_status(400);
                 AppError::BadRequest(BAD_REQUEST.into())
             }
             other => AppError::Transport(other.to_string()),
         }
     }
+
+    /// The error as a server function answers it, with the HTTP status its kind calls for:
+    /// the one place that decides it (without it every error would be a 500).
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        set_status(self.status());
+        <Self::Encoder as leptos::server_fn::Encodes<Self>>::encode(self).unwrap_or_default()
+    }
 }
 
 impl AppError {
-    /// Bad input, by field, answered with a 400 (the client's fault, not the server's).
-    pub fn invalid(errors: Vec<(String, String)>) -> AppError {
-        set_status(400);
-        AppError::Invalid(errors)
-    }
-
-    /// Refused for who the user is, answered with a 403.
-    pub fn forbidden(why: &str) -> AppError {
-        set_status(403);
-        AppError::Forbidden(why.into())
-    }
-
-    /// Someone else got there first, answered with a 409.
-    pub fn conflict(why: &str) -> AppError {
-        set_status(409);
-        AppError::Conflict(why.into())
+    /// The HTTP status of an answer carrying this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::SignInRequired => 401,
+            AppError::NotFound(_) => 404,
+            AppError::Forbidden(_) => 403,
+            AppError::Conflict(_) => 409,
+            AppError::Invalid(_) | AppError::BadRequest(_) => 400,
+            AppError::Internal(_) | AppError::Transport(_) => 500,
+        }
     }
 }
 

@@ -49,10 +49,14 @@ fn is_same_site(h: &HeaderMap, public_origin: Option<&str>) -> bool {
     }
 }
 
+/// Files and health: no session is read for them.
+fn is_asset(path: &str) -> bool {
+    matches!(path, "/health" | "/favicon.svg" | "/robots.txt") || path.starts_with("/pkg/")
+}
+
 /// Paths anyone may reach: the sign-in screen, its assets, and health.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/health" | "/favicon.svg" | "/robots.txt" | "/api/sign_in_notice" | "/api/me")
-        || path.starts_with("/pkg/")
+    matches!(path, "/sign-in" | "/api/sign_in_notice" | "/api/me") || is_asset(path)
 }
 
 /// Whether a session that began at `signed_in_at` has outlived `lifetime_seconds`.
@@ -64,6 +68,9 @@ fn outlived(signed_in_at: Option<i64>, now: i64, lifetime_seconds: i64) -> bool 
 /// back afterwards; any other request gets 401. A session ends after its absolute lifetime
 /// (`lifetime_seconds` from sign-in) however busy it has been, as well as when idle.
 pub async fn require_sign_in(State(lifetime_seconds): State<i64>, session: Session, req: Request, next: Next) -> Response {
+    if is_asset(req.uri().path()) {
+        return next.run(req).await;
+    }
     let user = session.get::<SessionUser>(USER_KEY).await.ok().flatten();
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let user = match user {
@@ -134,8 +141,7 @@ pub struct CspNonce(pub String);
 
 impl CspNonce {
     fn new() -> Self {
-        let bytes: [u8; 16] = rand::random();
-        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        Self(format!("{:032x}", rand::random::<u128>()))
     }
 }
 

@@ -5,13 +5,13 @@ use crate::startup::AppState;
 use app::api::auth::{self, ssr::Outcome, SignInNotice};
 use app::api::ssr::USER_KEY;
 use app::db::audit;
-use app::pages::sign_in::safe_next;
+use app::domain::paths::safe_next;
 use axum::extract::{ConnectInfo, FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
-use std::net::SocketAddr;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use std::net::SocketAddr;
 use tower_sessions::Session;
 
 #[derive(Deserialize)]
@@ -43,11 +43,12 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
     let Ok(Form(f)) = Form::<SignInForm>::from_request(req, &state).await else {
         return (StatusCode::BAD_REQUEST, "The sign-in form could not be read. Go back and try again.").into_response();
     };
-    if !state.sign_in_throttle.allow(address, &f.user_id.chars().take(100).collect::<String>()) {
+    let typed = f.user_id.chars().take(100).collect::<String>();
+    if !state.sign_in_throttle.allow(address, &typed) {
         tracing::warn!(?address, "sign-in throttled");
         return too_many_attempts();
     }
-    let next = safe_next(f.next.clone());
+    let next = safe_next(f.next.as_deref());
     let back = |notice: SignInNotice| async {
         let _ = session.insert(auth::ssr::NOTICE_KEY, notice).await;
         let to = if next == "/" {
@@ -57,7 +58,6 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
         };
         Redirect::to(&to).into_response()
     };
-    let typed = f.user_id.chars().take(100).collect::<String>();
     if f.user_id.trim().is_empty() || f.password.is_empty() {
         let error = match (f.user_id.trim().is_empty(), f.password.is_empty()) {
             (true, true) => "Enter your user ID and password.",

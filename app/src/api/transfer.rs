@@ -97,7 +97,7 @@ pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, A
     use crate::domain::{permissions, selection::Selection};
 
     let (actor, _) = actor().await?;
-    let sel = Selection::from_query(&selection).map_err(|m| AppError::invalid(vec![("selection".into(), m)]))?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut conn = pool.acquire().await?;
@@ -121,7 +121,7 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     use crate::domain::{permissions, selection::Selection};
 
     let (actor, _) = actor().await?;
-    let sel = Selection::from_query(&selection).map_err(|m| AppError::invalid(vec![("selection".into(), m)]))?;
+    let sel = Selection::from_query(&selection).map_err(|m| AppError::Invalid(vec![("selection".into(), m)]))?;
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let again = |problem: &str| format!("/view-cos/transfer-many?{selection}&back={}&problem={problem}", enc(&back));

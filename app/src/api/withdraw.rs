@@ -54,7 +54,7 @@ pub async fn load_live_cos(cos_number: String) -> Result<LiveCos, AppError> {
 pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError> {
     use crate::api::ssr::reachable_cos;
     use crate::db::{self, audit};
-    use crate::domain::search::{encode_component, keep};
+    use crate::domain::search::{encode_component, keep, with_search};
     use crate::domain::{permissions, withdrawal, Status};
 
     let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_withdraw).await?;
@@ -86,7 +86,8 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
     .await?;
     tx.commit().await?;
     // "Search for a CoS" again, with the search the CoS was found by and its results.
-    let search = if q.is_empty() || q.starts_with('/') { String::new() } else { format!("{q}&") };
-    crate::api::ssr::redirect(&format!("/sponsorship-duties/manage-live-cos?{search}withdrawn={}", encode_component(&c.cos_number)));
+    let search = with_search("/sponsorship-duties/manage-live-cos", &q);
+    let sep = if search.contains('?') { '&' } else { '?' };
+    crate::api::ssr::redirect(&format!("{search}{sep}withdrawn={}", encode_component(&c.cos_number)));
     Ok(())
 }

@@ -92,8 +92,7 @@ pub mod ssr {
         if crate::domain::permissions::can_manage_addresses(actor) {
             return Ok(());
         }
-        crate::error::set_status(403);
-        Err(AppError::forbidden("Only a Level 1 user can add, change or delete work addresses."))
+        Err(AppError::Forbidden("Only a Level 1 user can add, change or delete work addresses.".into()))
     }
 
     pub fn parse_id(id: &str) -> Result<i64, AppError> {
@@ -227,7 +226,7 @@ pub async fn save_work_address(
                 // Cannot happen while the row is locked at this version; refused, not panicked.
                 Ok(false) => {
                     tx.rollback().await?;
-                    return Err(AppError::conflict("The work address changed while it was being saved. Try again."));
+                    return Err(AppError::Conflict("The work address changed while it was being saved. Try again.".into()));
                 }
                 Err(_) => {
                     tx.rollback().await?;

@@ -34,13 +34,6 @@ fn sort_key(sort: Sort) -> &'static str {
     }
 }
 
-/// `LIKE` treats % and _ as wildcards; a reference is matched literally, from its start.
-/// (Names are folded first, so their escaping is done after, in SQL: `sms_fold_prefix`.)
-pub(crate) fn like_prefix(s: &str) -> String {
-    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("{escaped}%")
-}
-
 /// The owner row and owner of CoS `c`, as `o` and `u`: what a list shows.
 pub(crate) const JOIN_OWNER: &str = " JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
      JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id";

@@ -32,6 +32,13 @@ fn push_select(qb: &mut QueryBuilder<'_, Postgres>, owner_only: Option<i64>) {
     qb.push(" AS cos_count FROM batches b JOIN routes r ON r.id = b.route_id JOIN users u ON u.sponsor_id = b.sponsor_id AND u.id = b.owner_id");
 }
 
+/// `LIKE` treats % and _ as wildcards; a reference is matched literally, from its start.
+/// (Worker names are folded first, so theirs are escaped after, in SQL: `sms_fold_prefix`.)
+fn like_prefix(s: &str) -> String {
+    let escaped = s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("{escaped}%")
+}
+
 fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &BatchSearch) {
     qb.push(" WHERE b.sponsor_id = ").push_bind(sponsor_id);
     if let Some(o) = owner_only {
@@ -44,7 +51,7 @@ fn push_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: 
         qb.push(" AND b.route_id = ").push_bind(r);
     }
     if let Some(reference) = &s.reference {
-        qb.push(" AND lower(b.reference) LIKE ").push_bind(super::advanced_search::like_prefix(&reference.to_lowercase()));
+        qb.push(" AND lower(b.reference) LIKE ").push_bind(like_prefix(&reference.to_lowercase()));
     }
     if let Some(f) = s.created_from {
         qb.push(" AND b.created_at >= (").push_bind(f).push("::date)::timestamp AT TIME ZONE 'Europe/London'");

@@ -190,11 +190,15 @@ pub fn back_to_results(q: &str) -> String {
     });
     if q == "/" || ((q.starts_with("/view-cos/advanced") || batch) && !q.contains("//") && !q.contains('\\')) {
         q.to_string()
-    } else if q.is_empty() || q.starts_with('/') {
-        "/view-cos".to_string()
     } else {
-        format!("/view-cos?{q}")
+        with_search("/view-cos", q)
     }
+}
+
+/// `path` with the search `q` (its query string) kept, or `path` alone when there is none, or
+/// when `q` is a path: a search's own screen never takes one.
+pub fn with_search(path: &str, q: &str) -> String {
+    if q.is_empty() || q.starts_with('/') { path.to_string() } else { format!("{path}?{q}") }
 }
 
 /// `?q=…` for links that keep a search (`q` is its query string), or nothing.

@@ -149,7 +149,7 @@ impl AddressForm {
                 errors.push((name.to_string(), message));
             } else if v.chars().count() > max {
                 errors.push((name.to_string(), format!("{label} must be {max} characters or fewer")));
-            } else if v.chars().any(char::is_control) {
+            } else if super::search::has_control(v) {
                 errors.push((name.to_string(), format!("{label} must not hold tabs, line breaks or other hidden characters")));
             }
         }

@@ -4,6 +4,7 @@
 use crate::api::batches::{view_batch, BatchView};
 use crate::components::transfer_form::transfer_problem;
 use crate::components::{DataTable, ErrorSummary, Page, TransferToForm};
+use crate::domain::search::{keep, with_search};
 use crate::error::AppError;
 use crate::pages::batch_search::PATH;
 use leptos::prelude::*;
@@ -43,11 +44,6 @@ fn summary(b: &BatchView) -> impl IntoView {
     }
 }
 
-/// Back from a batch to the batch search it was opened from (`q`, that search's query).
-fn back_to_search(q: &str) -> String {
-    if q.is_empty() || q.starts_with('/') { PATH.to_string() } else { format!("{PATH}?{q}") }
-}
-
 #[component]
 pub fn BatchPage() -> impl IntoView {
     let (_, batch) = use_batch();
@@ -62,26 +58,28 @@ pub fn BatchPage() -> impl IntoView {
                         Ok(b) => {
                             let q = query.read_untracked().get("q").unwrap_or_default();
                             // A CoS opened from here comes Back to this batch, and on to the search.
-                            let here = crate::domain::search::keep(&format!("{PATH}/{}{}", b.id, crate::domain::search::keep(&q)));
+                            let here = keep(&format!("{PATH}/{}{}", b.id, keep(&q)));
                             view! {
-                            <h1>"CoS search result"</h1>
-                            {summary(&b)}
-                            <div class="actions">
-                                <a href=format!("{PATH}/{}/transfer", b.id) class="button">"Transfer"</a>
-                                <a href=back_to_search(&q) class="button button--secondary">"Back"</a>
-                            </div>
-                            <h2>"CoS in this batch"</h2>
-                            <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
-                                {b.cos.into_iter().map(|(number, worker, status, owner)| view! {
-                                    <tr>
-                                        <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a></td>
-                                        <td>{worker}</td>
-                                        <td><span class="status">{status}</span></td>
-                                        <td>{owner}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </DataTable>
-                        }.into_any()
+                                <h1>"CoS search result"</h1>
+                                {summary(&b)}
+                                <div class="actions">
+                                    <a href=format!("{PATH}/{}/transfer", b.id) class="button">"Transfer"</a>
+                                    // Back to the batch search it was opened from (`q`, its query).
+                                    <a href=with_search(PATH, &q) class="button button--secondary">"Back"</a>
+                                </div>
+                                <h2>"CoS in this batch"</h2>
+                                <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
+                                    {b.cos.into_iter().map(|(number, worker, status, owner)| view! {
+                                        <tr>
+                                            <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a></td>
+                                            <td>{worker}</td>
+                                            <td><span class="status">{status}</span></td>
+                                            <td>{owner}</td>
+                                        </tr>
+                                    }).collect_view()}
+                                </DataTable>
+                            }
+                            .into_any()
                         }
                     }
                 })}

@@ -54,7 +54,7 @@ pub fn ManageLiveSearchPage() -> impl IntoView {
 
 /// Back from a CoS to the search it was found by (`q` is that search's query string).
 fn back_to_search(q: &str) -> String {
-    if q.is_empty() || q.starts_with('/') { SEARCH.to_string() } else { format!("{SEARCH}?{q}") }
+    crate::domain::search::with_search(SEARCH, q)
 }
 
 /// Loads the CoS of the path for one of the two screens below; "not found" when out of reach.

@@ -6,15 +6,11 @@ use crate::components::{ErrorSummary, Page};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// Only a path on this site may be a destination after sign-in (`domain::paths`).
-pub fn safe_next(next: Option<String>) -> String {
-    crate::domain::paths::safe_next(next.as_deref())
-}
-
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
-    let next = move || safe_next(query.read().get("next"));
+    // Only a path on this site may be a destination after sign-in.
+    let next = move || crate::domain::paths::safe_next(query.read().get("next").as_deref());
     let notice = Resource::new(|| (), |_| take_sign_in_notice());
     view! {
         <Page title="Sign in" narrow=true>
