@@ -33,6 +33,8 @@ test: tools node-deps chromium
 unit-tests:
 	cargo test -p app --features ssr
 	cargo test -p server --lib --bins
+	# The bench is not run here, but it must still build against the code it measures.
+	cargo build -p server --benches
 
 db-tests:
 	cargo test -p server --test '*'

@@ -308,7 +308,11 @@ async fn main() -> anyhow::Result<()> {
             id
         }
     };
-    let version: i32 = sqlx::query_scalar("SELECT version FROM batches WHERE id = $1").bind(batch).fetch_one(&pool).await?;
+    let (version, owner): (i32, i64) =
+        sqlx::query_as("SELECT version, owner_id FROM batches WHERE id = $1").bind(batch).fetch_one(&pool).await?;
+    let asked = app::db::batches::BatchTransfer {
+        sponsor_id, batch_id: batch, from: owner, version, to: users[1], by: users[0], owner_only: None,
+    };
     // Three runs: the first after a checkpoint writes whole pages to the WAL, as a real
     // transfer does the first time it touches a page since the last checkpoint.
     sqlx::query("CHECKPOINT").execute(&pool).await?;
@@ -317,7 +321,7 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..3 {
         let mut tx = pool.begin().await?;
         let started = Instant::now();
-        moved = app::db::batches::transfer(&mut tx, sponsor_id, batch, version, users[1], users[0]).await?;
+        moved = app::db::batches::transfer(&mut tx, &asked).await?;
         runs.push(ms(started.elapsed()));
         tx.rollback().await?;
     }
