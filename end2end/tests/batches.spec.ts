@@ -1,6 +1,6 @@
 // Issue 5: Search for batches of CoS, the "CoS search result" screen, and "Transfer batch of
 // CoS", on a desktop and a 320 px phone, as the manual's guide 2 walks them.
-import { test, expect, checkPage, signIn, DEMO } from './helpers';
+import { test, expect, checkPage, signIn, DEMO, expectAccessible, expectHydrated, expectNoHorizontalScroll } from './helpers';
 
 // Whole batches are moved at another sponsor's: Acme's CoS are ticked and transferred by
 // the tests below at the same time, and a batch moving under them would (rightly) stop them.
@@ -23,27 +23,33 @@ test('transfer a batch to another user', async ({ page, consoleErrors }, testInf
   await checkPage(page);
 
   await page.getByRole('link', { name: 'Transfer', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transfer batch of CoS');
-  await checkPage(page);
+  const dialog = page.getByRole('dialog', { name: 'Transfer batch of CoS' });
+  await expect(dialog.getByLabel('Transfer to')).toBeFocused();
+  await expect(dialog).toContainText(reference);
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
   // Transfer without choosing: told by the field (the browser's own check is bypassed here).
-  await page.locator('#to_user').evaluate((s) => s.removeAttribute('required'));
-  await page.getByRole('button', { name: 'Transfer' }).click();
-  await expect(page.locator('#to_user-error')).toContainText('Select the user to transfer the batch to');
+  await dialog.getByLabel('Transfer to').evaluate((s) => s.removeAttribute('required'));
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  await expect(dialog.getByRole('alert')).toContainText('Select the user to transfer the batch to');
+  await expect(dialog.getByLabel('Transfer to')).toBeFocused();
 
-  const choice = page.locator('#to_user option').nth(1);
-  const label = (await choice.textContent())!;
+  const label = (await dialog.getByLabel('Transfer to').locator('option').nth(1).textContent())!;
   const newOwner = label.replace(/ \(.*\)$/, '');
-  await page.getByLabel('Transfer to').selectOption({ label });
-  await page.getByRole('button', { name: 'Transfer' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The batch has been transferred');
-  await expect(page.getByRole('status')).toContainText(newOwner);
-  await checkPage(page);
-  await page.getByRole('link', { name: 'OK' }).click();
+  await dialog.getByLabel('Transfer to').selectOption({ label });
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  const done = page.getByRole('dialog', { name: 'The batch has been transferred' });
+  await expect(done.getByRole('status')).toContainText(`Batch ${reference} is now owned by ${newOwner}`);
+  await expectAccessible(page);
+  await done.getByRole('button', { name: 'OK' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  // Read again in place, without leaving the batch.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
   await expect(page.getByTestId('batch-owner')).toHaveText(newOwner);
   for (const owner of await page.locator('table tbody tr td:last-child').allTextContents()) {
     expect(owner).toBe(newOwner);
   }
+  await expect(page.getByRole('link', { name: 'Transfer', exact: true })).toBeFocused();
   expect(consoleErrors).toEqual([]);
 });
 
@@ -109,6 +115,7 @@ test.describe('without JavaScript', () => {
 test('transfer several CoS at once, ticked in the results', async ({ page, consoleErrors }, testInfo) => {
   await signIn(page, DEMO.l1);
   await page.goto('/view-cos?family_name=nguyen');
+  await expectHydrated(page);
   const boxes = page.getByRole('checkbox', { name: /^Select C[A-Z0-9]{10} for transfer$/ });
   // Each project ticks its own rows: the two share one database.
   const first = testInfo.project.name === 'phone' ? 2 : 0;
@@ -117,18 +124,26 @@ test('transfer several CoS at once, ticked in the results', async ({ page, conso
   await boxes.nth(first).check();
   await boxes.nth(first + 1).check();
   await page.getByRole('button', { name: 'Transfer selected' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transfer CoS');
-  await expect(page.locator('main')).toContainText('You have selected 2 CoS');
-  await checkPage(page);
+  const dialog = page.getByRole('dialog', { name: 'Transfer CoS' });
+  await expect(dialog).toContainText('You have selected 2 CoS');
+  await expect(dialog.getByLabel('Transfer to')).toBeFocused();
+  await expectNoHorizontalScroll(page);
+  await expectAccessible(page);
   // Someone who owns neither, so that both move.
-  const labels = await page.locator('#to_user option').allTextContents();
+  const labels = await dialog.getByLabel('Transfer to').locator('option').allTextContents();
   const label = labels.slice(1).find((l) => !owners.includes(l.replace(/ \(.*\)$/, '')))!;
-  await page.getByLabel('Transfer to').selectOption({ label });
-  await page.getByRole('button', { name: 'Transfer' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The CoS have been transferred');
-  await expect(page.getByRole('status')).toContainText(`2 CoS are now owned by ${label.replace(/ \(.*\)$/, '')}`);
-  await checkPage(page);
-  await page.getByRole('link', { name: 'OK' }).click();
+  const newOwner = label.replace(/ \(.*\)$/, '');
+  await dialog.getByLabel('Transfer to').selectOption({ label });
+  await dialog.getByRole('button', { name: 'Transfer' }).click();
+  const done = page.getByRole('dialog', { name: 'The CoS have been transferred' });
+  await expect(done.getByRole('status')).toContainText(`2 CoS are now owned by ${newOwner}`);
+  await done.getByRole('button', { name: 'OK' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+  // The results were read again in place: the rows show their new owner, the ticks are gone.
+  await expect(rows.nth(first).locator('td').last()).toHaveText(newOwner);
+  await expect(rows.nth(first + 1).locator('td').last()).toHaveText(newOwner);
+  await expect(boxes.nth(first)).not.toBeChecked();
+  await expect(page.getByRole('button', { name: 'Transfer selected' })).toBeFocused();
   await expect(page).toHaveURL(/\/view-cos\?family_name=nguyen/);
   expect(consoleErrors).toEqual([]);
 });

@@ -1,5 +1,6 @@
 //! Batches of CoS: search, the batch screen ("CoS search result") and "Transfer batch of CoS".
 
+use crate::api::transfer::TransferOutcome;
 use crate::domain::batch_search::BatchSearchForm;
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -112,12 +113,13 @@ pub async fn view_batch(id: String) -> Result<BatchView, AppError> {
     })
 }
 
-/// Transfers the batch and its CoS (a Level 2 user: only their own of them), then sends the
-/// browser to "The batch has been transferred", saying how many moved. A plain form post;
-/// problems go back to the transfer screen with a reason.
+/// Transfers the batch and its CoS (a Level 2 user: only their own of them) if its owner is
+/// still the one shown (`version`). A plain form post then goes to "The batch has been
+/// transferred", saying how many moved, or back to the transfer screen with a reason; a
+/// dialog gets the outcome.
 #[server(endpoint = "batches/transfer")]
-pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> Result<(), AppError> {
-    use crate::api::ssr::{actor, pool};
+pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> Result<TransferOutcome, AppError> {
+    use crate::api::ssr::{actor, pool, redirect_form};
     use crate::db::{self, audit};
     use crate::domain::permissions;
 
@@ -125,17 +127,30 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     let pool = pool()?;
     let b = ssr::reachable(&pool, &actor, &batch_id, permissions::can_transfer).await?;
     let base = format!("/view-cos/batches/{}", b.id);
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let done = |to_name: &str, moved: Option<u64>| {
+        redirect_form(&match moved {
+            Some(n) => format!("{base}/transferred?moved={n}"),
+            None => format!("{base}/transferred"),
+        });
+        let moved_text = moved.map(|n| format!(" {n} CoS {} moved with it.", if n == 1 { "was" } else { "were" })).unwrap_or_default();
+        let visible = owner_only.is_none();
+        let text = if visible {
+            format!("Batch {} is now owned by {to_name}.{moved_text}", b.reference)
+        } else {
+            format!("Batch {} has been transferred.{moved_text} You no longer own it, so it is not in your searches.", b.reference)
+        };
+        Ok(TransferOutcome::Done { text, visible })
+    };
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
-    let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
-        crate::api::ssr::redirect(&format!("{base}/transfer?problem=choose"));
-        return Ok(());
+    let Some((to, to_name, _)) = to_user.parse::<i64>().ok().and_then(|id| users.into_iter().find(|u| u.0 == id)) else {
+        redirect_form(&format!("{base}/transfer?problem=choose"));
+        return Ok(TransferOutcome::Choose);
     };
     if to == b.owner_id {
         // Already theirs: the same transfer submitted twice.
-        crate::api::ssr::redirect(&format!("{base}/transferred"));
-        return Ok(());
+        return done(&to_name, None);
     }
-    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let asked = db::batches::BatchTransfer {
         sponsor_id: actor.sponsor_id,
         batch_id: b.id,
@@ -149,12 +164,13 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     let Some(moved) = db::batches::transfer(&mut tx, &asked).await? else {
         tx.rollback().await?;
         let now = db::batches::by_id(&pool, actor.sponsor_id, None, b.id).await?;
-        let target = match now {
-            Some(n) if n.owner_id == to => format!("{base}/transferred"),
-            _ => format!("{base}/transfer?problem=changed"),
+        return match now {
+            Some(n) if n.owner_id == to => done(&to_name, None),
+            n => {
+                redirect_form(&format!("{base}/transfer?problem=changed"));
+                Ok(TransferOutcome::Changed { owner: n.map(|n| n.owner_name).unwrap_or_default() })
+            }
         };
-        crate::api::ssr::redirect(&target);
-        return Ok(());
     };
     audit::record(&mut tx, audit::Event {
         sponsor_id: Some(actor.sponsor_id),
@@ -167,8 +183,7 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     })
     .await?;
     tx.commit().await?;
-    crate::api::ssr::redirect(&format!("{base}/transferred?moved={moved}"));
-    Ok(())
+    done(&to_name, Some(moved))
 }
 
 #[cfg(feature = "ssr")]

@@ -108,6 +108,22 @@ pub mod ssr {
         leptos_axum::redirect(&crate::domain::paths::header_safe(path));
     }
 
+    /// Whether the request is a plain HTML form post (a page before its WebAssembly has
+    /// arrived), to be answered with the next page; a call from the browser's code (a
+    /// dialog) asks for data instead, and must not be sent anywhere.
+    pub fn plain_form() -> bool {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.headers.get(axum::http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false)
+    }
+
+    /// `redirect`, for a plain form post only (`plain_form`).
+    pub fn redirect_form(path: &str) {
+        if plain_form() {
+            redirect(path);
+        }
+    }
+
     /// "Sign in required", and a 401 for the response when there is one.
     pub fn sign_in_required() -> AppError {
         crate::error::set_status(401);

@@ -32,12 +32,26 @@ pub async fn load_transfer_form(cos_number: String) -> Result<TransferForm, AppE
     Ok(TransferForm { cos_number: c.cos_number, status: c.status, owner: c.owner_name, version: c.owner_version, users })
 }
 
-/// Transfers the CoS, then sends the browser to "The CoS has been transferred". A plain form
-/// post: works before the WebAssembly arrives. Problems go back to the Transfer screen with
-/// a reason code, and nothing changes.
+/// How a transfer went. A plain form post is sent on to the next page instead (the
+/// confirmation, or the transfer screen with a reason); the dialog shows this in place.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TransferOutcome {
+    /// Moved, or found moved already by the same transfer sent twice. `text`: the
+    /// confirmation's sentence. `visible`: whether the user can still open what moved (a
+    /// Level 2 user who gives their CoS away cannot).
+    Done { text: String, visible: bool },
+    /// No user, or one who cannot receive it, was chosen.
+    Choose,
+    /// Someone else changed it first: nothing moved. `owner`: its owner now, when one.
+    Changed { owner: String },
+}
+
+/// Transfers the CoS if its owner is still the one shown (`version`). A plain form post
+/// then goes to "The CoS has been transferred", or back to the Transfer screen with a
+/// reason code (`q`: the search, kept for Back); a dialog gets the outcome.
 #[server(endpoint = "cos/transfer")]
-pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: String) -> Result<(), AppError> {
-    use crate::api::ssr::reachable_cos;
+pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: String) -> Result<TransferOutcome, AppError> {
+    use crate::api::ssr::{reachable_cos, redirect_form};
     use crate::db::{self, audit};
     use crate::domain::{permissions, search::keep};
 
@@ -45,25 +59,36 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
     let base = format!("/view-cos/{}", c.cos_number);
     let sep = if q.is_empty() { "?" } else { "&" };
     let back_with = |reason: &str| format!("{base}/transfer{}{sep}problem={reason}", keep(&q));
+    let done = |to_name: &str| {
+        redirect_form(&format!("{base}/transferred{}", keep(&q)));
+        let visible = !permissions::sees_only_own(&actor);
+        let text = if visible {
+            format!("CoS {} is now owned by {to_name}.", c.cos_number)
+        } else {
+            format!("CoS {} has been transferred. You no longer own it, so it is not in your searches.", c.cos_number)
+        };
+        Ok(TransferOutcome::Done { text, visible })
+    };
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
-    let Some(to) = to_user.parse::<i64>().ok().filter(|id| users.iter().any(|u| u.0 == *id)) else {
-        crate::api::ssr::redirect(&back_with("choose"));
-        return Ok(());
+    let Some((to, to_name, _)) = to_user.parse::<i64>().ok().and_then(|id| users.into_iter().find(|u| u.0 == id)) else {
+        redirect_form(&back_with("choose"));
+        return Ok(TransferOutcome::Choose);
     };
     if to == c.owner_id {
         // Already there: a second click of the same transfer, or nothing to do.
-        crate::api::ssr::redirect(&format!("{base}/transferred{}", keep(&q)));
-        return Ok(());
+        return done(&to_name);
     }
     let mut tx = pool.begin().await?;
     let moved = db::cos::transfer(&mut tx, c.sponsor_id, c.id, c.owner_id, to, actor.user_id, version).await?;
     if !moved {
         tx.rollback().await?;
-        let (owner, _, _) = db::cos::owner_and_version(&pool, c.sponsor_id, c.id).await?;
+        let (owner, owner_name, _) = db::cos::owner_and_version(&pool, c.sponsor_id, c.id).await?;
         // The same transfer submitted twice lands once; anything else is a conflict.
-        let target = if owner == to { format!("{base}/transferred{}", keep(&q)) } else { back_with("changed") };
-        crate::api::ssr::redirect(&target);
-        return Ok(());
+        if owner == to {
+            return done(&to_name);
+        }
+        redirect_form(&back_with("changed"));
+        return Ok(TransferOutcome::Changed { owner: owner_name });
     }
     audit::record(&mut tx, audit::Event {
         sponsor_id: Some(c.sponsor_id),
@@ -76,8 +101,7 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
     })
     .await?;
     tx.commit().await?;
-    crate::api::ssr::redirect(&format!("{base}/transferred{}", keep(&q)));
-    Ok(())
+    done(&to_name)
 }
 
 /// What "Transfer CoS" (several at once) shows: how many are selected, in what state.
@@ -111,11 +135,12 @@ pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, A
 }
 
 /// Transfers every CoS of the selection to one user in one transaction, with a history row
-/// each and one audit event, if the selection is still as it was shown; then "The CoS have
-/// been transferred", naming how many moved. A plain form post.
+/// each and one audit event, if the selection is still as it was shown (`state`). A plain
+/// form post then goes to "The CoS have been transferred", naming how many moved, or back to
+/// "Transfer CoS" with a reason; a dialog gets the outcome.
 #[server(endpoint = "cos/transfer_many")]
-pub async fn transfer_many(selection: String, to_user: String, state: String, back: String) -> Result<(), AppError> {
-    use crate::api::ssr::{actor, pool};
+pub async fn transfer_many(selection: String, to_user: String, state: String, back: String) -> Result<TransferOutcome, AppError> {
+    use crate::api::ssr::{actor, pool, redirect_form};
     use crate::db::{self, audit};
     use crate::domain::search::encode_component as enc;
     use crate::domain::{permissions, selection::Selection};
@@ -127,18 +152,28 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     let again = |problem: &str| format!("/view-cos/transfer-many?{selection}&back={}&problem={problem}", enc(&back));
     let users = db::users::active_users(&pool, actor.sponsor_id).await?;
     let Some((to, to_name, _)) = to_user.parse::<i64>().ok().and_then(|id| users.into_iter().find(|u| u.0 == id)) else {
-        crate::api::ssr::redirect(&again("choose"));
-        return Ok(());
+        redirect_form(&again("choose"));
+        return Ok(TransferOutcome::Choose);
     };
-    let done = |moved: u64| format!("/view-cos/transferred-many?moved={moved}&to={}&back={}", enc(&to_name), enc(&back));
+    let done = |moved: u64| {
+        redirect_form(&format!("/view-cos/transferred-many?moved={moved}&to={}&back={}", enc(&to_name), enc(&back)));
+        let text = match moved {
+            1 => format!("1 CoS is now owned by {to_name}."),
+            n => format!("{n} CoS are now owned by {to_name}."),
+        };
+        Ok(TransferOutcome::Done { text, visible: true })
+    };
     let mut tx = pool.begin().await?;
     let (count, digest) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
     if format!("{count}-{digest}") != state {
         let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;
         tx.rollback().await?;
         // The same transfer sent twice finds them all moved already: it lands once.
-        crate::api::ssr::redirect(&if all > 0 && all == theirs { done(all as u64) } else { again("changed") });
-        return Ok(());
+        if all > 0 && all == theirs {
+            return done(all as u64);
+        }
+        redirect_form(&again("changed"));
+        return Ok(TransferOutcome::Changed { owner: String::new() });
     }
     let moved = db::cos::transfer_selection(&mut tx, actor.sponsor_id, owner_only, &sel, to, actor.user_id).await?;
     audit::record(&mut tx, audit::Event {
@@ -152,6 +187,5 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     })
     .await?;
     tx.commit().await?;
-    crate::api::ssr::redirect(&done(moved));
-    Ok(())
+    done(moved)
 }

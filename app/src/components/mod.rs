@@ -5,10 +5,12 @@ pub mod fields;
 pub mod layout;
 pub mod results_table;
 pub mod table;
+pub mod transfer_dialog;
 pub mod transfer_form;
 
 pub use error_summary::ErrorSummary;
 pub use layout::Page;
 pub use results_table::results_table;
 pub use table::{summary_list, DataTable};
+pub use transfer_dialog::{TransferDialog, TransferDialogHost};
 pub use transfer_form::TransferToForm;

@@ -4,7 +4,7 @@
 
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
 use crate::components::fields::{error_for, select_field, text_field};
-use crate::components::{results_table, ErrorSummary, Page};
+use crate::components::{results_table, ErrorSummary, Page, TransferDialog, TransferDialogHost};
 use crate::pages::view_cos::SelectedTransfer;
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
@@ -69,6 +69,8 @@ pub fn AdvancedSearchPage() -> impl IntoView {
     let form = Memo::new(move |_| form_from_query(&query.read()));
     let choices = Resource::new(|| (), |_| advanced_choices());
     let outcome = Resource::new(move || form.get(), advanced_search);
+    // Transfer selected / all open a dialog once hydrated; the results are read again after.
+    let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
     let generation = StoredValue::new(0u32);
     let searching = RwSignal::new(false);
     let on_input = move |ev: leptos::ev::Event| {
@@ -132,6 +134,7 @@ pub fn AdvancedSearchPage() -> impl IntoView {
                     })}
                 </Transition>
             </div>
+            <TransferDialogHost dialog/>
         </Page>
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::api::batches::{view_batch, BatchView};
 use crate::components::transfer_form::transfer_problem;
-use crate::components::{DataTable, ErrorSummary, Page, TransferToForm};
+use crate::components::transfer_dialog::{plain_click, Target};
+use crate::components::{DataTable, ErrorSummary, Page, TransferDialog, TransferDialogHost, TransferToForm};
 use crate::domain::search::{keep, with_search};
 use crate::error::AppError;
 use crate::pages::batch_search::PATH;
@@ -48,10 +49,13 @@ fn summary(b: &BatchView) -> impl IntoView {
 pub fn BatchPage() -> impl IntoView {
     let (_, batch) = use_batch();
     let query = use_query_map();
+    // Transfer opens a dialog once hydrated; the page re-reads the batch after it.
+    let dialog = TransferDialog::provide(Callback::new(move |_| batch.refetch()));
     view! {
         <Page title="CoS search result">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a> " › " <a href=PATH>"Batches"</a></p>
-            <Suspense fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
+            // A Transition: a re-read after a transfer keeps the page in place until it arrives.
+            <Transition fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match batch.await {
                         Err(e) => not_found(e),
@@ -63,7 +67,14 @@ pub fn BatchPage() -> impl IntoView {
                                 <h1>"CoS search result"</h1>
                                 {summary(&b)}
                                 <div class="actions">
-                                    <a href=format!("{PATH}/{}/transfer", b.id) class="button">"Transfer"</a>
+                                    <a href=format!("{PATH}/{}/transfer", b.id) id="transfer-open" class="button"
+                                        on:click={
+                                            let target = Target::Batch { id: b.id.to_string() };
+                                            move |ev| if plain_click(&ev) {
+                                                ev.prevent_default();
+                                                dialog.open(target.clone(), "transfer-open");
+                                            }
+                                        }>"Transfer"</a>
                                     // Back to the batch search it was opened from (`q`, its query).
                                     <a href=with_search(PATH, &q) class="button button--secondary">"Back"</a>
                                 </div>
@@ -83,7 +94,8 @@ pub fn BatchPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <TransferDialogHost dialog/>
         </Page>
     }
 }

@@ -1,7 +1,8 @@
 //! The View CoS screen: every field of one CoS, grouped as the printed certificate is.
 
 use crate::api::cos::view_cos;
-use crate::components::{summary_list, Page};
+use crate::components::transfer_dialog::{plain_click, Target};
+use crate::components::{summary_list, Page, TransferDialog, TransferDialogHost};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -13,11 +14,14 @@ pub fn CosDetailsPage() -> impl IntoView {
     let cos = Resource::new(number, view_cos);
     // Back returns to the results, with the search as it was.
     let back = move || crate::domain::search::back_to_results(&query.read().get("q").unwrap_or_default());
+    // Transfer opens a dialog once hydrated; the page re-reads the CoS after it.
+    let dialog = TransferDialog::provide(Callback::new(move |_| cos.refetch()));
 
     view! {
         <Page title="View CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
-            <Suspense fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
+            // A Transition: a re-read after a transfer keeps the page in place until it arrives.
+            <Transition fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match cos.await {
                         Ok(c) => view! {
@@ -55,7 +59,14 @@ pub fn CosDetailsPage() -> impl IntoView {
                                         <a href=format!("{base}/status-history{keep}") class="button button--secondary">"Status history"</a>
                                         <a href=format!("{base}/activity-history{keep}") class="button button--secondary">"Activity history"</a>
                                         <a href=format!("{base}/ownership-history{keep}") class="button button--secondary">"Ownership history"</a>
-                                        <a href=format!("{base}/transfer{keep}") class="button button--secondary">"Transfer"</a>
+                                        <a href=format!("{base}/transfer{keep}") id="transfer-open" class="button button--secondary"
+                                            on:click={
+                                                let target = Target::Cos { number: c.cos_number.clone(), q: q.clone() };
+                                                move |ev| if plain_click(&ev) {
+                                                    ev.prevent_default();
+                                                    dialog.open(target.clone(), "transfer-open");
+                                                }
+                                            }>"Transfer"</a>
                                         // A PDF made on the server, opened in a new tab (rel="external": not the router's).
                                         <a href=format!("{base}/print") class="button" target="_blank" rel="external">
                                             "Print"<span class="visually-hidden">" (PDF, opens in a new tab)"</span>
@@ -79,7 +90,8 @@ pub fn CosDetailsPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
+            <TransferDialogHost dialog/>
         </Page>
     }
 }

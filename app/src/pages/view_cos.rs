@@ -4,7 +4,7 @@
 
 use crate::api::cos::{search_cos, SearchOutcome};
 use crate::components::fields::text_field;
-use crate::components::{results_table, ErrorSummary, Page};
+use crate::components::{results_table, ErrorSummary, Page, TransferDialog, TransferDialogHost};
 use crate::domain::search::CosSearchForm;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -98,9 +98,11 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| form_from_query(&query.read()));
     let outcome = Resource::new(move || form.get(), search_cos);
+    // Transfer selected / all open a dialog once hydrated; the results are read again after.
+    let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
 
     view! {
-        <Suspense fallback=|| view! { <p>"Searching…"</p> }>
+        <Transition fallback=|| view! { <p>"Searching…"</p> }>
             {move || Suspend::new(async move {
                 let f = form.get_untracked();
                 let fields_form = f.clone();
@@ -128,7 +130,8 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                     <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some())/>
                 }
             })}
-        </Suspense>
+        </Transition>
+        <TransferDialogHost dialog/>
     }
 }
 
@@ -187,15 +190,42 @@ fn Results(
 pub use crate::domain::search::encode_component as encode;
 
 /// Under a results list: transfer the CoS ticked in it, or every CoS the search matches.
-/// The checkboxes in the rows belong to this form (`form="transfer-selected"`).
+/// The checkboxes in the rows belong to this form (`form="transfer-selected"`). Once
+/// hydrated, on a page with a `TransferDialog`, both open it instead of the transfer screen.
 #[component]
 pub fn SelectedTransfer(back: String, all_query: String, total: i64) -> impl IntoView {
+    use crate::components::transfer_dialog::{plain_click, Target, TransferDialog};
     let all = format!("/view-cos/transfer-many?all=1&{all_query}&back={}", encode(&back));
+    let dialog = use_context::<TransferDialog>();
+    let ticked_back = back.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        use wasm_bindgen::JsCast;
+        let Some(dialog) = dialog else { return };
+        let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+        // The ticked rows, as the transfer screen would have had them: `cos=…&cos=…`.
+        let Some(params) = web_sys::FormData::new_with_form(&form)
+            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
+            .ok()
+        else {
+            return;
+        };
+        ev.prevent_default();
+        params.delete("back");
+        let selection = String::from(params.to_string());
+        dialog.open(Target::Selection { selection, back: ticked_back.clone() }, "transfer-selected-open");
+    };
+    let all_selection = Target::Selection { selection: format!("all=1&{all_query}"), back: back.clone() };
+    let on_all = move |ev: leptos::ev::MouseEvent| {
+        if let Some(dialog) = dialog.filter(|_| plain_click(&ev)) {
+            ev.prevent_default();
+            dialog.open(all_selection.clone(), "transfer-all-open");
+        }
+    };
     view! {
-        <form id="transfer-selected" method="get" action="/view-cos/transfer-many" class="select-actions">
+        <form id="transfer-selected" method="get" action="/view-cos/transfer-many" class="select-actions" on:submit=on_submit>
             <input type="hidden" name="back" value=back/>
-            <button type="submit" class="button button--secondary">"Transfer selected"</button>
-            <a href=all rel="external">{format!("Transfer all {total} matching")}</a>
+            <button type="submit" id="transfer-selected-open" class="button button--secondary">"Transfer selected"</button>
+            <a href=all id="transfer-all-open" rel="external" on:click=on_all>{format!("Transfer all {total} matching")}</a>
         </form>
     }
 }
