@@ -95,3 +95,28 @@ test.describe('without JavaScript', () => {
     await checkPage(page, { javascript: false });
   });
 });
+
+test('a search submitted once hydrated puts no nameless field in its URL', async ({ page, consoleErrors }) => {
+  await signIn(page, DEMO.l1);
+  const noNameless = (url: string) => expect(new URL(url).search).not.toMatch(/(^\?|&)=/);
+  await page.goto('/view-cos');
+  await checkPage(page);
+  await page.getByLabel('Family name').fill('nguyen');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page).toHaveURL(/family_name=nguyen/);
+  noNameless(page.url());
+
+  await page.goto('/view-cos/advanced');
+  await checkPage(page);
+  await page.getByLabel('Family name').fill('smith');
+  await page.getByLabel('Family name').press('Enter');
+  await expect(page).toHaveURL(/family_name=smith/);
+  noNameless(page.url());
+
+  await page.goto('/view-cos/batches');
+  await checkPage(page);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByRole('status')).toContainText('match your search');
+  noNameless(page.url());
+  expect(consoleErrors).toEqual([]);
+});

@@ -18,7 +18,7 @@ fn list(h: CosHistories, q: String) -> AnyView {
     }
     let action = format!("/view-cos/{}/activity-details", h.cos_number);
     view! {
-        <Form method="GET" action=action>
+        <Form method="GET" action=action on_form_data=crate::components::fields::no_nameless_fields()>
             <fieldset class="fieldset">
                 <legend>"Select the reported activity you want to see, then Next"</legend>
                 <DataTable caption="Reported activity, oldest first" headings=&["Select", "Date reported", "Activity"]>

@@ -156,7 +156,7 @@ fn Filters(
     let status_invalid = status_error.is_some();
     let b = f.basic.clone();
     view! {
-        <Form method="GET" action=PATH attr:class="form search-form" on:input=on_input.clone() on:change=on_input>
+        <Form method="GET" action=PATH on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form" on:input=on_input.clone() on:change=on_input>
             {select("activity", "Reported activity", "Any activity",
                 choices.activities.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(), f.activity.clone())}
             {select("route", "Route", "Any route",

@@ -60,7 +60,7 @@ pub fn BatchSearchPage() -> impl IntoView {
                     );
                     view! {
                         <ErrorSummary errors=errors.clone()/>
-                        <Form method="GET" action=PATH attr:class="form search-form">
+                        <Form method="GET" action=PATH on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form">
                             {reference}{owner}{route}{from}{to}
                             <div class="actions">
                                 <button type="submit" class="button">"Next"</button>

@@ -114,7 +114,7 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                 view! {
                     <ErrorSummary errors=errors.clone()/>
                     {(purpose == SearchFor::ViewCos).then(|| view! { <h2>"Search for CoS"</h2> })}
-                    <Form method="GET" action=purpose.path() attr:class="form search-form">
+                    <Form method="GET" action=purpose.path() on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form">
                         {FIELDS
                             .iter()
                             .map(|(name, label, hint)| text_field(&errors, name, label, hint, value_of(&fields_form, name).to_string()))
