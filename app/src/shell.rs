@@ -7,6 +7,7 @@ use crate::pages::{
     batch_search::BatchSearchPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
+    create_cos::{AssignCosPage, CosAssignedPage, CosDeletedPage, CosFormPage, CosSavedPage, CreateStartPage, DeleteCosPage},
     manage_live_cos::{ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
     not_found::NotFound,
     ownership_history::OwnershipHistoryPage,
@@ -81,6 +82,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos/:cos_number/ownership-history") view=OwnershipHistoryPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transfer") view=TransferPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/:cos_number/transferred") view=TransferredPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/edit") view=CosFormPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/delete") view=DeleteCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/assign") view=AssignCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/:cos_number/assigned") view=CosAssignedPage ssr=SsrMode::Async/>
+                <Route path=path!("/create-cos") view=CreateStartPage ssr=SsrMode::Async/>
+                <Route path=path!("/create-cos/new") view=CosFormPage ssr=SsrMode::Async/>
+                <Route path=path!("/create-cos/deleted") view=CosDeletedPage ssr=SsrMode::Async/>
+                <Route path=path!("/create-cos/:cos_number/saved") view=CosSavedPage ssr=SsrMode::Async/>
                 <Route path=path!("/work-addresses") view=WorkAddressesPage ssr=SsrMode::Async/>
                 <Route path=path!("/work-addresses/add") view=AddWorkAddressPage ssr=SsrMode::Async/>
                 <Route path=path!("/work-addresses/:id") view=WorkAddressPage ssr=SsrMode::Async/>

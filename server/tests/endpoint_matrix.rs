@@ -59,6 +59,15 @@ const SERVER_FNS: &[ServerFn] = &[
         ("line1", Arg::Text("1 Forged Road")), ("line2", Arg::Text("")), ("line3", Arg::Text("")), ("town", Arg::Text("Leeds")),
         ("county", Arg::Text("")), ("postcode", Arg::Text("LS1 1AA"))]),
     f("work_addresses/delete", &[("id", Arg::Address), ("version", Arg::Version)]),
+    f("create/routes", &[]),
+    f("create/soc", &[]),
+    f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos)]),
+    f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("token", Arg::Text("")),
+        ("cos[family_name]", Arg::Text("Forged"))]),
+    f("create/saved", &[("cos_number", Arg::Cos)]),
+    f("create/delete", &[("cos_number", Arg::Cos), ("version", Arg::Version)]),
+    f("create/assign_screen", &[("cos_number", Arg::Cos)]),
+    f("create/assign", &[("cos_number", Arg::Cos), ("version", Arg::Version)]),
 ];
 
 /// Pages (the app's routes) with their parameters, and the plain routes beside them.
@@ -70,7 +79,9 @@ const PAGES: &[&str] = &[
     "/view-cos/:cos_number/ownership-history", "/view-cos/:cos_number/transfer", "/view-cos/:cos_number/transferred",
     "/work-addresses", "/work-addresses/add", "/work-addresses/:id", "/work-addresses/:id/delete", "/sponsorship-duties",
     "/sponsorship-duties/manage-live-cos", "/sponsorship-duties/manage-live-cos/:cos_number",
-    "/sponsorship-duties/manage-live-cos/:cos_number/withdraw",
+    "/sponsorship-duties/manage-live-cos/:cos_number/withdraw", "/create-cos", "/create-cos/new", "/create-cos/deleted",
+    "/create-cos/:cos_number/saved", "/view-cos/:cos_number/edit", "/view-cos/:cos_number/delete", "/view-cos/:cos_number/assign",
+    "/view-cos/:cos_number/assigned",
 ];
 const PLAIN_GETS: &[&str] = &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/health"];
 const PLAIN_POSTS: &[&str] = &["/sign-in", "/sign-out"];

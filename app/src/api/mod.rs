@@ -6,6 +6,7 @@ pub mod attention;
 pub mod auth;
 pub mod batches;
 pub mod cos;
+pub mod create;
 pub mod transfer;
 pub mod withdraw;
 pub mod work_addresses;

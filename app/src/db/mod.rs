@@ -6,6 +6,7 @@ pub mod attention;
 pub mod audit;
 pub mod batches;
 pub mod cos;
+pub mod drafts;
 pub mod status_changes;
 pub mod users;
 pub mod work_addresses;

@@ -3,6 +3,7 @@
 
 pub mod advanced_search;
 pub mod batch_search;
+pub mod cos_form;
 pub mod cos_number;
 pub mod dates;
 pub mod licence;

@@ -67,6 +67,12 @@ pub fn CosDetailsPage() -> impl IntoView {
                                                     dialog.open(target.clone(), "transfer-open");
                                                 }
                                             }>"Transfer"</a>
+                                        {matches!(c.status.as_str(), "WORK IN PROGRESS" | "READY TO GO").then(|| view! {
+                                            {(c.status == "READY TO GO").then(|| view! { <a href=format!("{base}/assign") class="button">"Assign"</a> })}
+                                            <a href=format!("{base}/edit") class="button button--secondary">"Edit CoS"</a>
+                                            <a href=format!("/create-cos/new?copy={}", c.cos_number) class="button button--secondary">"Copy"</a>
+                                            <a href=format!("{base}/delete") class="button button--warning">"Delete CoS"</a>
+                                        })}
                                         // A PDF made on the server, opened in a new tab (rel="external": not the router's).
                                         <a href=format!("{base}/print") class="button" target="_blank" rel="external">
                                             "Print"<span class="visually-hidden">" (PDF, opens in a new tab)"</span>

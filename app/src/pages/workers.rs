@@ -16,6 +16,11 @@ struct Function {
 
 const FUNCTIONS: &[Function] = &[
     Function {
+        name: "Create and assign CoS",
+        href: "/create-cos",
+        text: "Create a CoS for a worker, save it as you go, and assign it from your allocation.",
+    },
+    Function {
         name: "View CoS",
         href: "/view-cos",
         text: "Search for a CoS, see its details and histories, transfer or print it.",

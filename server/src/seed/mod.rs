@@ -126,6 +126,16 @@ pub async fn seed(pool: &PgPool, p: &Params) -> anyhow::Result<Summary> {
     for (_, definition) in &indexes {
         sqlx::query(definition).execute(&mut *tx).await?;
     }
+    // Each sponsor's allocation covers what its year has assigned so far, with room for more:
+    // a demo where nothing can be assigned would show nothing of Assign.
+    sqlx::query(
+        "UPDATE sponsors s SET allocation = greatest(s.allocation, u.used + 50 + u.used / 5)
+         FROM (SELECT sponsor_id, count(*) AS used FROM cos WHERE date_assigned >= date_trunc('year', $1::date)::date GROUP BY sponsor_id) u
+         WHERE u.sponsor_id = s.id",
+    )
+    .bind(p.today)
+    .execute(&mut *tx)
+    .await?;
 
     for table in [
         "sponsors", "users", "work_addresses", "batches", "cos", "cos_status_history",

@@ -100,7 +100,7 @@ pub const JOBS: &[(&str, &str, u32)] = &[
     ("Registered nurse", "2231", 33_000),
     ("Chef", "5434", 31_000),
     ("Data analyst", "3544", 38_000),
-    ("Welder", "5215", 30_000),
+    ("Welder", "5213", 30_000),
     ("Management consultant", "2431", 60_000),
     ("Research scientist", "2119", 41_000),
     ("Secondary school teacher", "2314", 37_000),

@@ -1,0 +1,479 @@
+//! Create and assign CoS (SMS guide 8): the route, the "Create a CoS" form (new, edit, copy),
+//! Save, "CoS saved", Delete, and Assign with its confirmation. Saves, deletes and assigns are
+//! plain form posts (they work before the WebAssembly arrives); a refused save leaves what was
+//! typed and why in the session for the form to show once.
+
+use crate::api::cos::CosView;
+use crate::domain::cos_form::CosForm;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub const START: &str = "/create-cos";
+
+/// A pre-stored work address, offered by the form.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAddress {
+    pub id: i64,
+    pub identifier: String,
+    /// The form's field name → value, for the fields it fills.
+    pub fields: Vec<(String, String)>,
+}
+
+/// What "Create a CoS" (or "Edit CoS") shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormScreen {
+    /// None while the CoS is new.
+    pub cos_number: Option<String>,
+    pub version: i32,
+    pub route_id: i16,
+    pub route: String,
+    pub status: Option<String>,
+    /// The new form's one-time key: sent twice, it makes one CoS.
+    pub token: String,
+    pub form: CosForm,
+    pub errors: Vec<(String, String)>,
+    /// Someone else changed the CoS after it was opened.
+    pub conflict: bool,
+    pub addresses: Vec<StoredAddress>,
+}
+
+/// "CoS saved": the number, the status, what is still missing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedScreen {
+    pub cos_number: String,
+    pub status: String,
+    pub missing: Vec<String>,
+}
+
+/// "Confirm CoS details before assigning".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignScreen {
+    pub details: CosView,
+    pub version: i32,
+    pub route: String,
+    pub fee: u32,
+    pub allocation: i64,
+    pub left: i64,
+    /// Why it cannot be assigned now (not READY TO GO, or its start date), if so.
+    pub refusal: Option<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::*;
+    use crate::db;
+    use crate::domain::permissions::Actor;
+
+    pub const FLASH_KEY: &str = "cos_form";
+
+    #[derive(Serialize, Deserialize)]
+    pub struct Flash {
+        pub path: String,
+        pub form: CosForm,
+        pub errors: Vec<(String, String)>,
+        pub conflict: bool,
+    }
+
+    pub fn form_path(cos_number: Option<&str>, route_id: i16) -> String {
+        match cos_number {
+            Some(n) => format!("/view-cos/{n}/edit"),
+            None => format!("{START}/new?route={route_id}"),
+        }
+    }
+
+    /// Back to the form with what was typed and what was wrong.
+    pub async fn refuse(path: String, form: CosForm, errors: Vec<(String, String)>, conflict: bool) -> Result<(), AppError> {
+        let session = crate::api::ssr::session().await?;
+        session
+            .insert(FLASH_KEY, Flash { path: path.clone(), form, errors, conflict })
+            .await
+            .map_err(|e| AppError::internal("session", e))?;
+        crate::api::ssr::redirect(&path);
+        Ok(())
+    }
+
+    pub async fn take_flash(path: &str) -> Result<Option<Flash>, AppError> {
+        let session = crate::api::ssr::session().await?;
+        let flash = session.get::<Flash>(FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+        match flash {
+            Some(f) if f.path == path => {
+                session.remove_value(FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+                Ok(Some(f))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    pub async fn route(pool: &db::PgPool, route: &str) -> Result<(i16, String, String), AppError> {
+        let id: Option<i16> = route.trim().parse().ok();
+        db::drafts::active_routes(pool)
+            .await?
+            .into_iter()
+            .find(|r| Some(r.0) == id)
+            .ok_or_else(|| AppError::Invalid(vec![("route".into(), "Select the route of the CoS".into())]))
+    }
+
+    pub async fn addresses(pool: &db::PgPool, actor: &Actor) -> Result<Vec<StoredAddress>, AppError> {
+        Ok(db::work_addresses::list(pool, actor.sponsor_id)
+            .await?
+            .iter()
+            .map(|s| {
+                let a = s.address();
+                let fields = [
+                    ("work_address_line1", a.line1.clone()),
+                    ("work_address_line2", a.line2.clone().unwrap_or_default()),
+                    ("work_address_line3", a.line3.clone().unwrap_or_default()),
+                    ("work_address_town", a.town.clone()),
+                    ("work_address_county", a.county.clone().unwrap_or_default()),
+                    ("work_address_postcode", a.postcode.as_str().to_string()),
+                ];
+                StoredAddress {
+                    id: s.id,
+                    identifier: a.identifier.clone(),
+                    fields: fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+                }
+            })
+            .collect())
+    }
+
+    /// A draft the user may change: reachable, and still WORK IN PROGRESS or READY TO GO.
+    pub async fn draft(cos_number: &str) -> Result<(Actor, db::PgPool, db::drafts::Draft), AppError> {
+        use crate::domain::permissions;
+        let (actor, pool, c) = crate::api::ssr::reachable_cos(cos_number, permissions::can_view).await?;
+        let d = db::drafts::by_number(&pool, actor.sponsor_id, &c.cos_number)
+            .await?
+            .ok_or_else(|| crate::api::ssr::not_found(format!("CoS {}", c.cos_number)))?;
+        if !matches!(d.status.as_str(), "WORK IN PROGRESS" | "READY TO GO") {
+            return Err(AppError::Forbidden(format!(
+                "CoS {} is {}: only a CoS that is WORK IN PROGRESS or READY TO GO can be edited, deleted or assigned.",
+                d.cos_number, d.status
+            )));
+        }
+        Ok((actor, pool, d))
+    }
+
+    /// The allocation year of `today`: the calendar year, as the Workers screen counts it.
+    pub fn year(today: time::Date) -> (time::Date, time::Date) {
+        let y = today.year();
+        let start = |y| time::Date::from_calendar_date(y, time::Month::January, 1).unwrap_or(today);
+        (start(y), start(y + 1))
+    }
+
+    /// Why a READY TO GO CoS cannot be assigned today, if it cannot.
+    pub fn start_date_refusal(form: &CosForm, today: time::Date) -> Option<String> {
+        use crate::domain::cos_form::three_months_after;
+        let start = form.get("work_start_date").and_then(|s| crate::domain::search::parse_date(s))?;
+        if start < today {
+            return Some("The work start date is in the past. Edit the CoS to change it, then assign it.".into());
+        }
+        if start > three_months_after(today) {
+            return Some(format!(
+                "A CoS can be assigned at most three months before the work starts: this one can be assigned from {}.",
+                crate::domain::dates::uk_date(back_three_months(start))
+            ));
+        }
+        None
+    }
+
+    /// The first day on which a CoS starting on `start` can be assigned.
+    fn back_three_months(start: time::Date) -> time::Date {
+        let months = start.year() * 12 + (u8::from(start.month()) as i32 - 1) - 3;
+        let (y, m) = (months.div_euclid(12), time::Month::try_from((months.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January));
+        let day = start.day().min(m.length(y));
+        time::Date::from_calendar_date(y, m, day).unwrap_or(start)
+    }
+}
+
+/// The active routes a CoS can be created in: (id, name, category).
+#[server(endpoint = "create/routes")]
+pub async fn create_routes() -> Result<Vec<(i16, String, String)>, AppError> {
+    use crate::api::ssr::{actor, pool};
+    actor().await?;
+    Ok(crate::db::drafts::active_routes(&pool()?).await?)
+}
+
+/// The SOC 2020 unit groups (code, title), for the occupation code's list.
+#[server(endpoint = "create/soc")]
+pub async fn soc_groups() -> Result<Vec<(String, String)>, AppError> {
+    use crate::api::ssr::{actor, pool};
+    actor().await?;
+    Ok(crate::db::drafts::soc_groups(&pool()?).await?)
+}
+
+/// The form of a new CoS in `route` (copying the job and work details of `copy`, if given),
+/// or of the draft `cos_number` to edit.
+#[server(endpoint = "create/form")]
+pub async fn load_cos_form(cos_number: String, route: String, copy: String) -> Result<FormScreen, AppError> {
+    use crate::api::ssr::{actor, pool, reachable_cos};
+    use crate::domain::{cos_form, permissions};
+
+    let mut screen = if !cos_number.trim().is_empty() {
+        let (actor, pool, d) = ssr::draft(&cos_number).await?;
+        FormScreen {
+            cos_number: Some(d.cos_number),
+            version: d.version,
+            route_id: d.route_id,
+            route: d.route,
+            status: Some(d.status),
+            form: d.form,
+            addresses: ssr::addresses(&pool, &actor).await?,
+            ..Default::default()
+        }
+    } else {
+        let (actor, _) = actor().await?;
+        let pool = pool()?;
+        let mut form = CosForm::new();
+        let mut route = route;
+        if !copy.trim().is_empty() {
+            // The job and work of an existing CoS the user can see, in its route; never its worker.
+            let (_, _, c) = reachable_cos(&copy, permissions::can_view).await?;
+            if let Some(d) = crate::db::drafts::by_number(&pool, actor.sponsor_id, &c.cos_number).await? {
+                let work = ["Work dates and hours", "Main work address in the UK", "Job", "Certify maintenance"];
+                for s in cos_form::SECTIONS.iter().filter(|s| work.contains(&s.title)) {
+                    for f in s.fields {
+                        if let Some(v) = d.form.get(f.name).filter(|v| !v.is_empty()) {
+                            form.insert(f.name.to_string(), v.clone());
+                        }
+                    }
+                }
+                if route.trim().is_empty() {
+                    route = d.route_id.to_string();
+                }
+            }
+        }
+        let (route_id, route, _) = ssr::route(&pool, &route).await?;
+        FormScreen {
+            route_id,
+            route,
+            token: uuid::Uuid::new_v4().to_string(),
+            form,
+            addresses: ssr::addresses(&pool, &actor).await?,
+            ..Default::default()
+        }
+    };
+    if let Some(f) = ssr::take_flash(&ssr::form_path(screen.cos_number.as_deref(), screen.route_id)).await? {
+        screen.form = f.form;
+        screen.errors = f.errors;
+        screen.conflict = f.conflict;
+    }
+    Ok(screen)
+}
+
+/// Saves the CoS: a new one gets its number; WORK IN PROGRESS while something mandatory is
+/// missing, READY TO GO once complete. Anything filled in but wrong is refused by its field,
+/// and nothing is saved. Then "CoS saved".
+#[server(endpoint = "create/save")]
+pub async fn save_cos(cos_number: String, version: String, route: String, token: String, cos: CosForm) -> Result<(), AppError> {
+    use crate::api::ssr::{actor, pool, redirect};
+    use crate::db::{self, audit, status_changes::uk_today};
+    use crate::domain::{cos_form, permissions};
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let mut form: CosForm = cos.into_iter().filter(|(k, _)| k == "address_id" || cos_form::field(k).is_some()).collect();
+    let existing = if cos_number.trim().is_empty() { None } else { Some(ssr::draft(&cos_number).await?.2) };
+    let route_id = match &existing {
+        Some(d) => d.route_id,
+        None => ssr::route(&pool, &route).await?.0,
+    };
+    let path = ssr::form_path(existing.as_ref().map(|d| d.cos_number.as_str()), route_id);
+    // A pre-stored address chosen: the CoS keeps a copy of it as it is now.
+    if let Some(chosen) = form.remove("address_id").filter(|a| !a.trim().is_empty()) {
+        let found = ssr::addresses(&pool, &actor).await?.into_iter().find(|a| a.id.to_string() == chosen.trim());
+        match found {
+            Some(a) => form.extend(a.fields),
+            None => {
+                let e = vec![("address_id".to_string(), "Select one of your pre-stored addresses, or type the address".to_string())];
+                return ssr::refuse(path, form, e, false).await;
+            }
+        }
+    }
+    let today = uk_today(&mut *pool.acquire().await?).await?;
+    let known = db::drafts::soc_codes(&pool).await?;
+    let checked = cos_form::check(&form, today, &|c| known.contains(c));
+    if !checked.errors.is_empty() {
+        return ssr::refuse(path, form, checked.errors, false).await;
+    }
+    let status = if checked.complete() { "READY TO GO" } else { "WORK IN PROGRESS" };
+    let mut tx = pool.begin().await?;
+    let (id, number, action) = match &existing {
+        None => {
+            let token = uuid::Uuid::parse_str(token.trim())
+                .map_err(|_| AppError::BadRequest("This form cannot be read. Open Create a CoS again.".into()))?;
+            match db::drafts::insert(&mut tx, actor.sponsor_id, route_id, actor.user_id, status, &checked.values, token).await? {
+                Ok((id, number)) => (id, number, "cos_created"),
+                Err(made) => {
+                    // The same form sent twice: it made its CoS the first time.
+                    tx.rollback().await?;
+                    if made.is_empty() {
+                        let e = vec![("family_name".to_string(), "This form has already been sent. Open Create a CoS again to make another.".to_string())];
+                        return ssr::refuse(path, form, e, false).await;
+                    }
+                    redirect(&format!("{START}/{made}/saved"));
+                    return Ok(());
+                }
+            }
+        }
+        Some(d) => {
+            let version: i32 = version.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the CoS again.".into()))?;
+            let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+            if !db::drafts::update(&mut tx, actor.sponsor_id, d.id, version, owner_only, status, &checked.values, actor.user_id).await? {
+                tx.rollback().await?;
+                return ssr::refuse(path, form, vec![], true).await;
+            }
+            (d.id, d.cos_number.clone(), "cos_edited")
+        }
+    };
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action,
+        entity: Some("cos"),
+        entity_id: Some(id),
+        details: serde_json::json!({ "cos_number": number, "status": status }),
+    })
+    .await?;
+    tx.commit().await?;
+    redirect(&format!("{START}/{number}/saved"));
+    Ok(())
+}
+
+/// "CoS saved": what the CoS is now and what it still needs.
+#[server(endpoint = "create/saved")]
+pub async fn load_saved(cos_number: String) -> Result<SavedScreen, AppError> {
+    use crate::api::ssr::reachable_cos;
+    use crate::db::{self, status_changes::uk_today};
+    use crate::domain::{cos_form, permissions};
+
+    let (actor, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
+    let d = db::drafts::by_number(&pool, actor.sponsor_id, &c.cos_number)
+        .await?
+        .ok_or_else(|| crate::api::ssr::not_found(format!("CoS {}", c.cos_number)))?;
+    let missing = if d.status == "WORK IN PROGRESS" {
+        let today = uk_today(&mut *pool.acquire().await?).await?;
+        let known = db::drafts::soc_codes(&pool).await?;
+        cos_form::check(&d.form, today, &|c| known.contains(c)).missing.into_iter().map(str::to_string).collect()
+    } else {
+        vec![]
+    };
+    Ok(SavedScreen { cos_number: d.cos_number, status: d.status, missing })
+}
+
+/// Deletes a draft (the confirmation's Delete CoS): only an audit event keeps its number.
+#[server(endpoint = "create/delete")]
+pub async fn delete_cos(cos_number: String, version: String) -> Result<(), AppError> {
+    use crate::api::ssr::redirect;
+    use crate::db::{self, audit};
+    use crate::domain::permissions;
+
+    let (actor, pool, d) = ssr::draft(&cos_number).await?;
+    let version: i32 = version.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the CoS again.".into()))?;
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let mut tx = pool.begin().await?;
+    if !db::drafts::delete(&mut tx, actor.sponsor_id, d.id, version, owner_only).await? {
+        tx.rollback().await?;
+        redirect(&format!("/view-cos/{}/delete?problem=changed", d.cos_number));
+        return Ok(());
+    }
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "cos_deleted",
+        entity: Some("cos"),
+        entity_id: Some(d.id),
+        details: serde_json::json!({ "cos_number": d.cos_number, "status": d.status }),
+    })
+    .await?;
+    tx.commit().await?;
+    redirect(&format!("{START}/deleted?cos={}", d.cos_number));
+    Ok(())
+}
+
+/// "Confirm CoS details before assigning": the CoS, the fee, the allocation left.
+#[server(endpoint = "create/assign_screen")]
+pub async fn load_assign(cos_number: String) -> Result<AssignScreen, AppError> {
+    use crate::db::{self, status_changes::uk_today};
+    use crate::domain::cos_form::fee_pounds;
+
+    let (actor, pool, d) = ssr::draft(&cos_number).await?;
+    let today = uk_today(&mut *pool.acquire().await?).await?;
+    let (from, to) = ssr::year(today);
+    let (allocation, used) = db::attention::allocation(&pool, actor.sponsor_id, from, to).await?;
+    let c = db::cos::by_number(&pool, actor.sponsor_id, &d.cos_number)
+        .await?
+        .ok_or_else(|| crate::api::ssr::not_found(format!("CoS {}", d.cos_number)))?;
+    let details = crate::api::cos::ssr::cos_view(&pool, c).await?;
+    let refusal = if d.status != "READY TO GO" {
+        Some("This CoS is WORK IN PROGRESS: complete it before you assign it.".to_string())
+    } else {
+        ssr::start_date_refusal(&d.form, today)
+    };
+    Ok(AssignScreen {
+        details,
+        version: d.version,
+        fee: fee_pounds(&d.category),
+        route: d.route,
+        allocation: allocation.into(),
+        left: (i64::from(allocation) - used).max(0),
+        refusal,
+    })
+}
+
+/// Assigns the CoS ("Assign CoS"): one CoS of the year's allocation, ASSIGNED today, expiring
+/// in three months, in one transaction under the sponsor's lock, so that users assigning at
+/// once never take more than the allocation. Refused with nothing changed when none is left.
+#[server(endpoint = "create/assign")]
+pub async fn assign_cos(cos_number: String, version: String) -> Result<(), AppError> {
+    use crate::api::ssr::redirect;
+    use crate::db::{self, audit, status_changes::uk_today};
+    use crate::domain::permissions;
+
+    let number = crate::domain::CosNumber::parse(&cos_number).map(|n| n.as_str().to_string()).unwrap_or_default();
+    let (actor, pool, d) = match ssr::draft(&cos_number).await {
+        Ok(found) => found,
+        // A second click finds it ASSIGNED already: it was assigned once.
+        Err(AppError::Forbidden(_)) => {
+            redirect(&format!("/view-cos/{number}/assigned"));
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let version: i32 = version.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the CoS again.".into()))?;
+    let back = |problem: &str| format!("/view-cos/{}/assign?problem={problem}", d.cos_number);
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let mut tx = pool.begin().await?;
+    let today = uk_today(&mut tx).await?;
+    if d.status != "READY TO GO" || ssr::start_date_refusal(&d.form, today).is_some() {
+        tx.rollback().await?;
+        redirect(&back("not-ready"));
+        return Ok(());
+    }
+    let (from, to) = ssr::year(today);
+    let (allocation, used) = db::drafts::lock_allocation(&mut tx, actor.sponsor_id, from, to).await?;
+    if used >= allocation {
+        tx.rollback().await?;
+        redirect(&back("allocation"));
+        return Ok(());
+    }
+    let Some(expiry) = db::drafts::assign(&mut tx, actor.sponsor_id, d.id, version, owner_only, today, actor.user_id).await? else {
+        tx.rollback().await?;
+        redirect(&back("changed"));
+        return Ok(());
+    };
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "cos_assigned",
+        entity: Some("cos"),
+        entity_id: Some(d.id),
+        details: serde_json::json!({ "cos_number": d.cos_number, "date_assigned": today.to_string(), "expiry_date": expiry.to_string() }),
+    })
+    .await?;
+    tx.commit().await?;
+    redirect(&format!("/view-cos/{}/assigned", d.cos_number));
+    Ok(())
+}

@@ -1,0 +1,385 @@
+//! "Create a CoS" (SMS guide 8): the form's sections and fields, and the rules a saved CoS
+//! meets. Save works at any point: what is missing makes it WORK IN PROGRESS, and it is
+//! READY TO GO once every mandatory field is filled; anything filled but wrong is refused
+//! with a message by its field, and nothing is saved until it is put right.
+
+use super::search::{has_control, parse_date, CONTROL_MESSAGE};
+use super::work_address::Postcode;
+use std::collections::BTreeMap;
+use time::Date;
+
+/// What a field holds, which decides how it is shown, checked and stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Text,
+    /// Several lines (up to 2,000 characters).
+    Long,
+    /// dd/mm/yyyy
+    Date,
+    Gender,
+    Hours,
+    Money,
+    /// A SOC 2020 unit group (4 digits, one of the ONS list).
+    Soc,
+    Postcode,
+    YesNo,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Field {
+    /// The form field's name, and the column it is stored in.
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub hint: &'static str,
+}
+
+pub struct Section {
+    pub title: &'static str,
+    pub fields: &'static [Field],
+}
+
+const fn f(name: &'static str, label: &'static str, kind: Kind, required: bool, hint: &'static str) -> Field {
+    Field { name, label, kind, required, hint }
+}
+
+use Kind::*;
+
+/// The sections of domain.md, in the order of the form.
+pub const SECTIONS: &[Section] = &[
+    Section {
+        title: "Personal information",
+        fields: &[
+            f("family_name", "Family name", Text, true, ""),
+            f("given_names", "Given names", Text, true, ""),
+            f("other_names", "Other names", Text, false, "Any other names the worker uses or has used"),
+            f("nationality", "Nationality", Text, true, "For example Indian"),
+            f("place_of_birth", "Place of birth", Text, true, "Town or city"),
+            f("country_of_birth", "Country of birth", Text, true, ""),
+            f("date_of_birth", "Date of birth", Date, true, "For example 27/03/1990"),
+            f("gender", "Gender", Gender, true, ""),
+            f("country_of_residence", "Country of residence", Text, true, ""),
+            f("ni_number", "UK National Insurance number", Text, false, "If the worker has one"),
+            f("employee_number", "Employee number", Text, false, "If you give the worker one"),
+        ],
+    },
+    Section {
+        title: "Passport or travel document",
+        fields: &[
+            f("passport_number", "Passport or travel document number", Text, true, ""),
+            f("passport_issue_date", "Issue date", Date, true, "For example 14/02/2022"),
+            f("passport_expiry_date", "Expiry date", Date, true, "For example 13/02/2032"),
+            f("passport_place_of_issue", "Place of issue", Text, true, ""),
+        ],
+    },
+    Section {
+        title: "Current home address (outside the UK)",
+        fields: &[f("home_address", "Home address", Long, true, "The full address, with the country")],
+    },
+    Section {
+        title: "Work dates and hours",
+        fields: &[
+            f("work_start_date", "Work start date", Date, true, "For example 01/03/2027"),
+            f("work_end_date", "Work end date", Date, true, "For example 28/02/2030"),
+            f("weekly_hours", "Total weekly working hours", Hours, true, "For example 37.5"),
+        ],
+    },
+    Section {
+        title: "Main work address in the UK",
+        fields: &[
+            f("work_address_line1", "Address line 1", Text, true, ""),
+            f("work_address_line2", "Address line 2", Text, false, ""),
+            f("work_address_line3", "Address line 3", Text, false, ""),
+            f("work_address_town", "Town or city", Text, true, ""),
+            f("work_address_county", "County", Text, false, ""),
+            f("work_address_postcode", "Postcode", Postcode, true, "For example M1 3HE"),
+        ],
+    },
+    Section {
+        title: "Job",
+        fields: &[
+            f("job_title", "Job title", Text, true, ""),
+            f("soc_code", "Occupation code (SOC 2020)", Soc, true, "The 4-digit code of the job's SOC 2020 unit group, for example 2134"),
+            f("job_description", "Job description", Long, true, ""),
+            f("gross_salary", "Gross annual salary (£)", Money, true, "For example 38700"),
+            f("allowances", "Allowances included in the salary", Text, false, "For example London weighting £3,000"),
+        ],
+    },
+    Section {
+        title: "Certify maintenance",
+        fields: &[f("certify_maintenance", "Do you certify maintenance for the worker?", YesNo, true, "")],
+    },
+];
+
+pub fn fields() -> impl Iterator<Item = &'static Field> {
+    SECTIONS.iter().flat_map(|s| s.fields.iter())
+}
+
+pub fn field(name: &str) -> Option<&'static Field> {
+    fields().find(|f| f.name == name)
+}
+
+/// The form as typed, by field name (`cos[family_name]=…` in a form post).
+pub type CosForm = BTreeMap<String, String>;
+
+/// A form checked: each field's value as stored (`None`: empty; dates ISO, numbers plain),
+/// the labels of mandatory fields still empty, and what is wrong by field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub values: Vec<(&'static Field, Option<String>)>,
+    pub missing: Vec<&'static str>,
+    pub errors: Vec<(String, String)>,
+}
+
+impl Checked {
+    /// READY TO GO when nothing is missing; saving is refused while `errors` is not empty.
+    pub fn complete(&self) -> bool {
+        self.missing.is_empty() && self.errors.is_empty()
+    }
+    fn date(&self, name: &str) -> Option<Date> {
+        self.values.iter().find(|(f, _)| f.name == name).and_then(|(_, v)| v.as_deref()).and_then(parse_date)
+    }
+}
+
+const SHORT: usize = 200;
+const LONG: usize = 2000;
+
+fn one(f: &Field, raw: &str, known_soc: &dyn Fn(&str) -> bool) -> Result<Option<String>, String> {
+    let max = if f.kind == Long { LONG } else { SHORT };
+    if raw.chars().count() > max {
+        return Err(format!("{} must be {max} characters or fewer", f.label));
+    }
+    // Line breaks are fine in the long fields; nowhere any other hidden character.
+    let cleaned: String = if f.kind == Long { raw.replace("\r\n", "\n") } else { raw.to_string() };
+    if has_control(&cleaned.replace('\n', " ")) || (f.kind != Long && cleaned.contains('\n')) {
+        return Err(CONTROL_MESSAGE.into());
+    }
+    let t = cleaned.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let v = match f.kind {
+        Text | Long => t.to_string(),
+        Date => parse_date(t).map(|d| d.to_string()).ok_or_else(|| format!("Enter {} as a real date, like 27/03/1990", lower(f.label)))?,
+        Gender => ["Female", "Male", "Unspecified"]
+            .into_iter()
+            .find(|g| g.eq_ignore_ascii_case(t))
+            .map(str::to_string)
+            .ok_or("Select the worker's gender")?,
+        Hours => {
+            let h: f64 = t.parse().ok().filter(|h: &f64| h.is_finite()).ok_or("Enter the weekly hours as a number, like 37.5")?;
+            if h <= 0.0 || h > 168.0 {
+                return Err("Weekly hours must be more than 0 and no more than 168".into());
+            }
+            if (h * 10.0).fract() != 0.0 {
+                return Err("Enter the weekly hours to one decimal place at most, like 37.5".into());
+            }
+            format!("{h}")
+        }
+        Money => {
+            let plain: String = t.trim_start_matches('£').chars().filter(|c| *c != ',').collect();
+            let m: f64 = plain.trim().parse().ok().filter(|m: &f64| m.is_finite()).ok_or("Enter the salary in pounds, like 38700")?;
+            if m <= 0.0 {
+                return Err("The gross annual salary must be more than £0".into());
+            }
+            if m >= 100_000_000.0 {
+                return Err("The gross annual salary must be less than £100,000,000".into());
+            }
+            if (m * 100.0).round() != m * 100.0 && ((m * 100.0).round() - m * 100.0).abs() > 1e-6 {
+                return Err("Enter the salary in pounds and pence at most, like 38700.50".into());
+            }
+            format!("{:.2}", m)
+        }
+        Soc => {
+            if !(t.len() == 4 && t.chars().all(|c| c.is_ascii_digit())) || !known_soc(t) {
+                return Err("Enter the 4-digit code of a SOC 2020 unit group, like 2136".into());
+            }
+            t.to_string()
+        }
+        Postcode => Postcode::parse(t).map(|p| p.as_str().to_string()).map_err(str::to_string)?,
+        YesNo => match t.to_ascii_lowercase().as_str() {
+            "yes" => "true".into(),
+            "no" => "false".into(),
+            _ => return Err("Select yes or no".into()),
+        },
+    };
+    Ok(Some(v))
+}
+
+fn lower(label: &str) -> String {
+    let mut c = label.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Checks a form on `today` (UK). `known_soc`: whether a code is a SOC 2020 unit group.
+pub fn check(form: &CosForm, today: Date, known_soc: &dyn Fn(&str) -> bool) -> Checked {
+    let mut out = Checked::default();
+    for f in fields() {
+        let raw = form.get(f.name).map(String::as_str).unwrap_or("");
+        match one(f, raw, known_soc) {
+            Ok(v) => {
+                if v.is_none() && f.required {
+                    out.missing.push(f.label);
+                }
+                out.values.push((f, v));
+            }
+            Err(m) => {
+                out.errors.push((f.name.to_string(), m));
+                out.values.push((f, None));
+            }
+        }
+    }
+    // Dates that are real but cannot be right.
+    let (dob, issue, expiry) = (out.date("date_of_birth"), out.date("passport_issue_date"), out.date("passport_expiry_date"));
+    let (start, end) = (out.date("work_start_date"), out.date("work_end_date"));
+    let mut wrong = |name: &str, m: &str| {
+        if !out.errors.iter().any(|(n, _)| n == name) {
+            out.errors.push((name.to_string(), m.to_string()));
+        }
+    };
+    if dob.is_some_and(|d| d >= today) {
+        wrong("date_of_birth", "The date of birth must be in the past");
+    }
+    if issue.is_some_and(|d| d > today) {
+        wrong("passport_issue_date", "The issue date must be today or in the past");
+    }
+    if expiry.is_some_and(|d| d <= today) {
+        wrong("passport_expiry_date", "The passport has expired: the expiry date must be in the future");
+    } else if let (Some(i), Some(e)) = (issue, expiry) {
+        if e <= i {
+            wrong("passport_expiry_date", "The expiry date must be after the issue date");
+        }
+    }
+    if start.is_some_and(|d| d < today) {
+        wrong("work_start_date", "The work start date cannot be in the past");
+    }
+    if let (Some(s), Some(e)) = (start, end) {
+        if e <= s {
+            wrong("work_end_date", "The work end date must be after the start date");
+        }
+    }
+    // In the order of the form, so the error summary reads top to bottom.
+    let order = |n: &str| fields().position(|f| f.name == n).unwrap_or(usize::MAX);
+    out.errors.sort_by_key(|(n, _)| order(n));
+    out
+}
+
+/// Three calendar months after `d`, on the same day or the month's last (31 January → 30
+/// April), as PostgreSQL's `date + interval '3 months'` gives the expiry date.
+pub fn three_months_after(d: Date) -> Date {
+    let months = d.year() * 12 + (u8::from(d.month()) as i32 - 1) + 3;
+    let (year, month) = (months.div_euclid(12), time::Month::try_from((months.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January));
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// The fee for assigning a CoS of a route category (paid to the Home Office outside SMS).
+pub fn fee_pounds(category: &str) -> u32 {
+    if category == "Temporary Worker" { 55 } else { 525 }
+}
+
+/// The form of a stored CoS: stored values as a user types them.
+pub fn typed(name: &str, stored: Option<&str>) -> String {
+    let Some(v) = stored else { return String::new() };
+    match field(name).map(|f| f.kind) {
+        Some(Date) => parse_date(v).map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| v.into()),
+        Some(YesNo) => if v == "true" { "yes".into() } else { "no".into() },
+        _ => v.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn soc(c: &str) -> bool {
+        c == "2136"
+    }
+
+    fn complete() -> CosForm {
+        [
+            ("family_name", "Okafor"), ("given_names", "Chidi"), ("nationality", "Nigerian"), ("place_of_birth", "Lagos"),
+            ("country_of_birth", "Nigeria"), ("date_of_birth", "27/03/1990"), ("gender", "male"), ("country_of_residence", "Nigeria"),
+            ("passport_number", "A1234567"), ("passport_issue_date", "14/02/2022"), ("passport_expiry_date", "13/02/2032"),
+            ("passport_place_of_issue", "Abuja"), ("home_address", "12 Marina Road\r\nLagos\r\nNigeria"),
+            ("work_start_date", "01/02/2027"), ("work_end_date", "31/01/2030"), ("weekly_hours", "37.5"),
+            ("work_address_line1", "1 Piccadilly"), ("work_address_town", "Manchester"), ("work_address_postcode", "m1 3he"),
+            ("job_title", "Software engineer"), ("soc_code", "2136"), ("job_description", "Builds systems"),
+            ("gross_salary", "£38,700"), ("certify_maintenance", "yes"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    const TODAY: Date = date!(2026 - 12 - 01);
+
+    #[test]
+    fn a_full_form_is_ready_to_go_with_values_as_stored() {
+        let c = check(&complete(), TODAY, &soc);
+        assert_eq!(c.errors, vec![]);
+        assert!(c.complete(), "{:?}", c.missing);
+        let v = |n: &str| c.values.iter().find(|(f, _)| f.name == n).unwrap().1.clone();
+        assert_eq!(v("date_of_birth").as_deref(), Some("1990-03-27"));
+        assert_eq!(v("gender").as_deref(), Some("Male"));
+        assert_eq!(v("gross_salary").as_deref(), Some("38700.00"));
+        assert_eq!(v("weekly_hours").as_deref(), Some("37.5"));
+        assert_eq!(v("work_address_postcode").as_deref(), Some("M1 3HE"));
+        assert_eq!(v("certify_maintenance").as_deref(), Some("true"));
+        assert_eq!(v("home_address").as_deref(), Some("12 Marina Road\nLagos\nNigeria"));
+        assert_eq!(v("other_names"), None);
+    }
+
+    #[test]
+    fn an_empty_form_saves_as_a_draft_listing_what_is_missing() {
+        let c = check(&CosForm::new(), TODAY, &soc);
+        assert_eq!(c.errors, vec![]);
+        assert!(!c.complete());
+        assert_eq!(c.missing.len(), fields().filter(|f| f.required).count());
+        assert_eq!(c.missing[0], "Family name");
+    }
+
+    #[test]
+    fn what_is_filled_but_wrong_is_told_by_its_field() {
+        let mut form = complete();
+        for (k, v) in [
+            ("date_of_birth", "31/02/1990"), ("weekly_hours", "170"), ("gross_salary", "0"), ("soc_code", "9999"),
+            ("work_address_postcode", "nowhere"), ("gender", "x"), ("certify_maintenance", "perhaps"), ("family_name", "a\tb"),
+            ("work_end_date", "01/01/2027"),
+        ] {
+            form.insert(k.into(), v.into());
+        }
+        let c = check(&form, TODAY, &soc);
+        let names: Vec<&str> = c.errors.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            ["family_name", "date_of_birth", "gender", "work_end_date", "weekly_hours", "work_address_postcode", "soc_code", "gross_salary", "certify_maintenance"]
+        );
+        assert!(!c.complete());
+    }
+
+    #[test]
+    fn dates_that_cannot_be_right() {
+        let mut form = complete();
+        form.insert("date_of_birth".into(), "01/12/2026".into());
+        form.insert("passport_expiry_date".into(), "30/11/2026".into());
+        form.insert("work_start_date".into(), "30/11/2026".into());
+        let c = check(&form, TODAY, &soc);
+        let names: Vec<&str> = c.errors.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["date_of_birth", "passport_expiry_date", "work_start_date"]);
+    }
+
+    #[test]
+    fn stored_values_come_back_as_typed() {
+        assert_eq!(typed("date_of_birth", Some("1990-03-07")), "07/03/1990");
+        assert_eq!(typed("certify_maintenance", Some("false")), "no");
+        assert_eq!(typed("job_title", None), "");
+        assert_eq!(fee_pounds("Temporary Worker"), 55);
+        assert_eq!(fee_pounds("Worker"), 525);
+        assert_eq!(three_months_after(date!(2027 - 01 - 31)), date!(2027 - 04 - 30));
+        assert_eq!(three_months_after(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
+        assert_eq!(three_months_after(date!(2026 - 12 - 01)), date!(2027 - 03 - 01));
+    }
+}
