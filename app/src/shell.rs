@@ -7,6 +7,7 @@ use crate::pages::{
     batch_search::BatchSearchPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
+    create_batch::{BatchAssignPage, CreateBatchPage},
     create_cos::{AssignCosPage, CosAssignedPage, CosDeletedPage, CosFormPage, CosSavedPage, CreateStartPage, DeleteCosPage},
     manage_live_cos::{ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
     not_found::NotFound,
@@ -88,6 +89,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/view-cos/:cos_number/assigned") view=CosAssignedPage ssr=SsrMode::Async/>
                 <Route path=path!("/create-cos") view=CreateStartPage ssr=SsrMode::Async/>
                 <Route path=path!("/create-cos/new") view=CosFormPage ssr=SsrMode::Async/>
+                <Route path=path!("/create-cos/batch") view=CreateBatchPage ssr=SsrMode::Async/>
+                <Route path=path!("/view-cos/batches/:batch_id/assign") view=BatchAssignPage ssr=SsrMode::Async/>
                 <Route path=path!("/create-cos/deleted") view=CosDeletedPage ssr=SsrMode::Async/>
                 <Route path=path!("/create-cos/:cos_number/saved") view=CosSavedPage ssr=SsrMode::Async/>
                 <Route path=path!("/work-addresses") view=WorkAddressesPage ssr=SsrMode::Async/>

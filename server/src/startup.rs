@@ -1,6 +1,6 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
-use crate::{export, middleware, print, routes, sessions, throttle};
+use crate::{batch_upload, export, middleware, print, routes, sessions, throttle};
 use app::db::users::KnownUsers;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -102,8 +102,15 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         move |req| handle_server_fns_with_context(context.clone(), req)
     };
 
+    // The one form that carries a file gets room for it; everything else keeps the small limit.
+    let upload = Router::new()
+        .route("/create-cos/batch", post(batch_upload::create_batch))
+        .layer(axum::extract::DefaultBodyLimit::max(batch_upload::MAX_UPLOAD_BYTES))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(batch_upload::MAX_UPLOAD_BYTES));
+
     Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
+        .route("/create-cos/batch-template.csv", get(batch_upload::template))
         .route("/sign-in", post(routes::sign_in))
         .route("/sign-out", post(routes::sign_out))
         .route("/health", get(routes::health))
@@ -117,13 +124,14 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         // Unknown addresses render the app's "Page not found", which reads the signed-in user:
         // it needs the pool like every other page.
         .fallback(file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(upload)
         .layer(axum::middleware::from_fn_with_state(settings.absolute_seconds.max(1), middleware::require_sign_in))
         .layer(sessions)
         .layer(axum::middleware::from_fn_with_state(
             settings.public_origin.clone(),
             middleware::same_origin,
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::from_fn_with_state(settings.secure_cookies, middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

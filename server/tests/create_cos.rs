@@ -42,6 +42,7 @@ async fn save(app: &TestApp, c: &reqwest::Client, number: &str, version: i32, ro
         ("cos_number".to_string(), number.to_string()),
         ("version".to_string(), version.to_string()),
         ("route".to_string(), route.to_string()),
+        ("batch".to_string(), String::new()),
         ("token".to_string(), token.to_string()),
     ];
     form.extend(fields.iter().map(|(k, v)| (format!("cos[{k}]"), v.clone())));
@@ -151,7 +152,8 @@ async fn a_draft_is_saved_completed_and_assigned(pool: PgPool) {
     // An ASSIGNED CoS is never edited or deleted, whatever is posted.
     let r = c.post(app.url("/api/create/delete")).form(&[("cos_number", number.as_str()), ("version", "99")]).send().await.unwrap();
     assert_eq!(r.status(), 403);
-    let mut form = vec![("cos_number".to_string(), number.clone()), ("version".into(), "0".into()), ("route".into(), route.to_string()), ("token".into(), String::new())];
+    let mut form = vec![("cos_number".to_string(), number.clone()), ("version".into(), "0".into()), ("route".into(), route.to_string()),
+        ("batch".into(), String::new()), ("token".into(), String::new())];
     form.push(("cos[family_name]".into(), "Forged".into()));
     let r = c.post(app.url("/api/create/save")).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 403);

@@ -61,13 +61,16 @@ const SERVER_FNS: &[ServerFn] = &[
     f("work_addresses/delete", &[("id", Arg::Address), ("version", Arg::Version)]),
     f("create/routes", &[]),
     f("create/soc", &[]),
-    f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos)]),
-    f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("token", Arg::Text("")),
+    f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos), ("batch", Arg::Batch)]),
+    f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("batch", Arg::Batch), ("token", Arg::Text("")),
         ("cos[family_name]", Arg::Text("Forged"))]),
     f("create/saved", &[("cos_number", Arg::Cos)]),
     f("create/delete", &[("cos_number", Arg::Cos), ("version", Arg::Version)]),
     f("create/assign_screen", &[("cos_number", Arg::Cos)]),
     f("create/assign", &[("cos_number", Arg::Cos), ("version", Arg::Version)]),
+    f("create/batch_form", &[("route", Arg::Text("1"))]),
+    f("create/batch_assign_screen", &[("batch_id", Arg::Batch)]),
+    f("create/assign_batch", &[("batch_id", Arg::Batch), ("ready", Arg::Text("1"))]),
 ];
 
 /// Pages (the app's routes) with their parameters, and the plain routes beside them.
@@ -81,10 +84,11 @@ const PAGES: &[&str] = &[
     "/sponsorship-duties/manage-live-cos", "/sponsorship-duties/manage-live-cos/:cos_number",
     "/sponsorship-duties/manage-live-cos/:cos_number/withdraw", "/create-cos", "/create-cos/new", "/create-cos/deleted",
     "/create-cos/:cos_number/saved", "/view-cos/:cos_number/edit", "/view-cos/:cos_number/delete", "/view-cos/:cos_number/assign",
-    "/view-cos/:cos_number/assigned",
+    "/view-cos/:cos_number/assigned", "/create-cos/batch", "/view-cos/batches/:batch_id/assign",
 ];
-const PLAIN_GETS: &[&str] = &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/health"];
-const PLAIN_POSTS: &[&str] = &["/sign-in", "/sign-out"];
+const PLAIN_GETS: &[&str] =
+    &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/create-cos/batch-template.csv", "/health"];
+const PLAIN_POSTS: &[&str] = &["/sign-in", "/sign-out", "/create-cos/batch"];
 
 /// Values no form sends: empty, a NUL, huge, negative, out of range, traversal, markup,
 /// a LIKE wildcard, a bidi override, a line break.
@@ -228,7 +232,7 @@ async fn every_endpoint_against_every_threat(pool: PgPool) {
             assert!(!body.contains(&fx.cos_family_name), "{login} {}: revealed the worker: {body}", sf.path);
             // Searches answer with what the user does reach; a Level 2 user may read (not
             // change) the sponsor's pre-stored work addresses.
-            let reaches = matches!(sf.path, "cos/advanced-search" | "cos/search" | "batches/search")
+            let reaches = matches!(sf.path, "cos/advanced-search" | "cos/search" | "batches/search" | "create/batch_form")
                 || (login == "l2.demo" && sf.path == "work_addresses/screen");
             if !reaches && status == 200 {
                 // A redirect to "transferred" or "withdrawn" would mean it went through.

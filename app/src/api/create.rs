@@ -29,6 +29,8 @@ pub struct FormScreen {
     pub route_id: i16,
     pub route: String,
     pub status: Option<String>,
+    /// The batch a new CoS joins ("Add a worker" on the batch screen): (id, reference).
+    pub batch: Option<(i64, String)>,
     /// The new form's one-time key: sent twice, it makes one CoS.
     pub token: String,
     pub form: CosForm,
@@ -59,6 +61,35 @@ pub struct AssignScreen {
     pub refusal: Option<String>,
 }
 
+/// What "Create a batch of CoS" shows: the route, the common details' fields, and after a
+/// refused upload, what was typed and every problem (the first `PROBLEMS_SHOWN`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchFormScreen {
+    pub route_id: i16,
+    pub route: String,
+    pub token: String,
+    pub reference: String,
+    pub form: CosForm,
+    pub errors: Vec<(String, String)>,
+    pub problems: Vec<crate::domain::cos_form::Problem>,
+    /// How many problems there were beyond those listed.
+    pub more: usize,
+    pub addresses: Vec<StoredAddress>,
+}
+
+/// "Assign batch": how many of its CoS are READY TO GO, the fee, the allocation left.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchAssignScreen {
+    pub batch_id: i64,
+    pub reference: String,
+    pub route: String,
+    pub ready: i64,
+    pub fee_each: u32,
+    pub allocation: i64,
+    pub left: i64,
+    pub refusal: Option<String>,
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::*;
@@ -75,11 +106,42 @@ pub mod ssr {
         pub conflict: bool,
     }
 
-    pub fn form_path(cos_number: Option<&str>, route_id: i16) -> String {
-        match cos_number {
-            Some(n) => format!("/view-cos/{n}/edit"),
-            None => format!("{START}/new?route={route_id}"),
+    pub const BATCH_FLASH_KEY: &str = "batch_form";
+
+    /// A refused upload, for the batch form to show once.
+    #[derive(Serialize, Deserialize)]
+    pub struct BatchFlash {
+        pub path: String,
+        pub reference: String,
+        pub form: CosForm,
+        pub errors: Vec<(String, String)>,
+        pub problems: Vec<crate::domain::cos_form::Problem>,
+        pub more: usize,
+    }
+
+    pub fn batch_form_path(route_id: i16) -> String {
+        format!("{START}/batch?route={route_id}")
+    }
+
+    pub fn form_path(cos_number: Option<&str>, route_id: i16, batch: Option<i64>) -> String {
+        match (cos_number, batch) {
+            (Some(n), _) => format!("/view-cos/{n}/edit"),
+            (None, Some(b)) => format!("{START}/new?batch={b}"),
+            (None, None) => format!("{START}/new?route={route_id}"),
         }
+    }
+
+    /// A batch the user may add a worker to: (id, reference, route id, common details typed).
+    pub async fn batch_to_join(pool: &db::PgPool, actor: &Actor, batch: &str) -> Result<(i64, String, i16, CosForm), AppError> {
+        let b = crate::api::batches::ssr::reachable(pool, actor, batch, crate::domain::permissions::can_transfer).await?;
+        let (route_id, common) = db::drafts::batch_common(pool, actor.sponsor_id, b.id)
+            .await?
+            .ok_or_else(|| crate::api::ssr::not_found("That batch".into()))?;
+        let form = common
+            .as_object()
+            .map(|o| o.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string()))).collect())
+            .unwrap_or_default();
+        Ok((b.id, b.reference, route_id, form))
     }
 
     /// Back to the form with what was typed and what was wrong.
@@ -204,7 +266,7 @@ pub async fn soc_groups() -> Result<Vec<(String, String)>, AppError> {
 /// The form of a new CoS in `route` (copying the job and work details of `copy`, if given),
 /// or of the draft `cos_number` to edit.
 #[server(endpoint = "create/form")]
-pub async fn load_cos_form(cos_number: String, route: String, copy: String) -> Result<FormScreen, AppError> {
+pub async fn load_cos_form(cos_number: String, route: String, copy: String, batch: String) -> Result<FormScreen, AppError> {
     use crate::api::ssr::{actor, pool, reachable_cos};
     use crate::domain::{cos_form, permissions};
 
@@ -225,7 +287,14 @@ pub async fn load_cos_form(cos_number: String, route: String, copy: String) -> R
         let pool = pool()?;
         let mut form = CosForm::new();
         let mut route = route;
-        if !copy.trim().is_empty() {
+        let mut joins = None;
+        if !batch.trim().is_empty() {
+            // "Add a worker" to a batch: its route and its common details.
+            let (id, reference, route_id, common) = ssr::batch_to_join(&pool, &actor, &batch).await?;
+            form = common;
+            route = route_id.to_string();
+            joins = Some((id, reference));
+        } else if !copy.trim().is_empty() {
             // The job and work of an existing CoS the user can see, in its route; never its worker.
             let (_, _, c) = reachable_cos(&copy, permissions::can_view).await?;
             if let Some(d) = crate::db::drafts::by_number(&pool, actor.sponsor_id, &c.cos_number).await? {
@@ -246,13 +315,15 @@ pub async fn load_cos_form(cos_number: String, route: String, copy: String) -> R
         FormScreen {
             route_id,
             route,
+            batch: joins,
             token: uuid::Uuid::new_v4().to_string(),
             form,
             addresses: ssr::addresses(&pool, &actor).await?,
             ..Default::default()
         }
     };
-    if let Some(f) = ssr::take_flash(&ssr::form_path(screen.cos_number.as_deref(), screen.route_id)).await? {
+    let path = ssr::form_path(screen.cos_number.as_deref(), screen.route_id, screen.batch.as_ref().map(|b| b.0));
+    if let Some(f) = ssr::take_flash(&path).await? {
         screen.form = f.form;
         screen.errors = f.errors;
         screen.conflict = f.conflict;
@@ -264,7 +335,7 @@ pub async fn load_cos_form(cos_number: String, route: String, copy: String) -> R
 /// missing, READY TO GO once complete. Anything filled in but wrong is refused by its field,
 /// and nothing is saved. Then "CoS saved".
 #[server(endpoint = "create/save")]
-pub async fn save_cos(cos_number: String, version: String, route: String, token: String, cos: CosForm) -> Result<(), AppError> {
+pub async fn save_cos(cos_number: String, version: String, route: String, batch: String, token: String, cos: CosForm) -> Result<(), AppError> {
     use crate::api::ssr::{actor, pool, redirect};
     use crate::db::{self, audit, status_changes::uk_today};
     use crate::domain::{cos_form, permissions};
@@ -273,11 +344,16 @@ pub async fn save_cos(cos_number: String, version: String, route: String, token:
     let pool = pool()?;
     let mut form: CosForm = cos.into_iter().filter(|(k, _)| k == "address_id" || cos_form::field(k).is_some()).collect();
     let existing = if cos_number.trim().is_empty() { None } else { Some(ssr::draft(&cos_number).await?.2) };
-    let route_id = match &existing {
-        Some(d) => d.route_id,
-        None => ssr::route(&pool, &route).await?.0,
+    let joins = match (&existing, batch.trim().is_empty()) {
+        (None, false) => Some(ssr::batch_to_join(&pool, &actor, &batch).await?),
+        _ => None,
     };
-    let path = ssr::form_path(existing.as_ref().map(|d| d.cos_number.as_str()), route_id);
+    let route_id = match (&existing, &joins) {
+        (Some(d), _) => d.route_id,
+        (None, Some(b)) => b.2,
+        (None, None) => ssr::route(&pool, &route).await?.0,
+    };
+    let path = ssr::form_path(existing.as_ref().map(|d| d.cos_number.as_str()), route_id, joins.as_ref().map(|b| b.0));
     // A pre-stored address chosen: the CoS keeps a copy of it as it is now.
     if let Some(chosen) = form.remove("address_id").filter(|a| !a.trim().is_empty()) {
         let found = ssr::addresses(&pool, &actor).await?.into_iter().find(|a| a.id.to_string() == chosen.trim());
@@ -301,7 +377,8 @@ pub async fn save_cos(cos_number: String, version: String, route: String, token:
         None => {
             let token = uuid::Uuid::parse_str(token.trim())
                 .map_err(|_| AppError::BadRequest("This form cannot be read. Open Create a CoS again.".into()))?;
-            match db::drafts::insert(&mut tx, actor.sponsor_id, route_id, actor.user_id, status, &checked.values, token).await? {
+            let batch_id = joins.as_ref().map(|b| b.0);
+            match db::drafts::insert(&mut tx, actor.sponsor_id, route_id, actor.user_id, status, &checked.values, token, batch_id).await? {
                 Ok((id, number)) => (id, number, "cos_created"),
                 Err(made) => {
                     // The same form sent twice: it made its CoS the first time.
@@ -475,5 +552,137 @@ pub async fn assign_cos(cos_number: String, version: String) -> Result<(), AppEr
     .await?;
     tx.commit().await?;
     redirect(&format!("/view-cos/{}/assigned", d.cos_number));
+    Ok(())
+}
+
+/// "Create a batch of CoS" in `route`, with what a refused upload left to show.
+#[server(endpoint = "create/batch_form")]
+pub async fn load_batch_form(route: String) -> Result<BatchFormScreen, AppError> {
+    use crate::api::ssr::{actor, pool, session};
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let (route_id, route, _) = ssr::route(&pool, &route).await?;
+    let mut screen = BatchFormScreen {
+        route_id,
+        route,
+        token: uuid::Uuid::new_v4().to_string(),
+        addresses: ssr::addresses(&pool, &actor).await?,
+        ..Default::default()
+    };
+    let session = session().await?;
+    let flash = session.get::<ssr::BatchFlash>(ssr::BATCH_FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    if let Some(f) = flash.filter(|f| f.path == ssr::batch_form_path(route_id)) {
+        session.remove_value(ssr::BATCH_FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+        (screen.reference, screen.form, screen.errors, screen.problems, screen.more) = (f.reference, f.form, f.errors, f.problems, f.more);
+    }
+    Ok(screen)
+}
+
+/// "Assign batch": the batch's READY TO GO CoS the user may assign, the fee, the allocation.
+#[server(endpoint = "create/batch_assign_screen")]
+pub async fn load_batch_assign(batch_id: String) -> Result<BatchAssignScreen, AppError> {
+    use crate::api::ssr::{actor, pool};
+    use crate::db::{self, status_changes::uk_today};
+    use crate::domain::{cos_form::fee_pounds, permissions};
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let b = crate::api::batches::ssr::reachable(&pool, &actor, &batch_id, permissions::can_transfer).await?;
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let mut tx = pool.begin().await?;
+    let today = uk_today(&mut tx).await?;
+    // Read under the same locks the assignment takes, and let go at once.
+    let ready = db::drafts::lock_ready_in_batch(&mut tx, actor.sponsor_id, b.id, owner_only).await?;
+    tx.rollback().await?;
+    let (from, to) = ssr::year(today);
+    let (allocation, used) = db::attention::allocation(&pool, actor.sponsor_id, from, to).await?;
+    let category: String = db::drafts::active_routes(&pool)
+        .await?
+        .into_iter()
+        .find(|r| r.1 == b.route)
+        .map(|r| r.2)
+        .unwrap_or_else(|| "Worker".into());
+    let refusal = if ready.is_empty() {
+        Some("None of the CoS of this batch that you can assign is READY TO GO.".to_string())
+    } else {
+        ready.iter().find_map(|(_, start)| start_refusal(*start, today))
+    };
+    Ok(BatchAssignScreen {
+        batch_id: b.id,
+        reference: b.reference,
+        route: b.route,
+        ready: ready.len() as i64,
+        fee_each: fee_pounds(&category),
+        allocation: allocation.into(),
+        left: (i64::from(allocation) - used).max(0),
+        refusal,
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn start_refusal(start: Option<time::Date>, today: time::Date) -> Option<String> {
+    let mut form = CosForm::new();
+    if let Some(s) = start {
+        form.insert("work_start_date".into(), format!("{:02}/{:02}/{}", s.day(), u8::from(s.month()), s.year()));
+    }
+    ssr::start_date_refusal(&form, today)
+}
+
+/// "Assign batch": every READY TO GO CoS of the batch the user may assign, at once, or none
+/// when the allocation cannot cover them all. `ready`: how many the confirmation showed; if
+/// that changed meanwhile nothing is assigned and the confirmation is shown again.
+#[server(endpoint = "create/assign_batch")]
+pub async fn assign_batch(batch_id: String, ready: String) -> Result<(), AppError> {
+    use crate::api::ssr::{actor, pool, redirect};
+    use crate::db::{self, audit, status_changes::uk_today};
+    use crate::domain::permissions;
+
+    let (actor, _) = actor().await?;
+    let pool = pool()?;
+    let b = crate::api::batches::ssr::reachable(&pool, &actor, &batch_id, permissions::can_transfer).await?;
+    let shown: usize = ready.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the batch again.".into()))?;
+    let back = |problem: &str| format!("/view-cos/batches/{}/assign?problem={problem}", b.id);
+    let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
+    let mut tx = pool.begin().await?;
+    let today = uk_today(&mut tx).await?;
+    let (from, to) = ssr::year(today);
+    // The sponsor first, then its CoS in id order: the order every assignment locks in.
+    let (allocation, used) = db::drafts::lock_allocation(&mut tx, actor.sponsor_id, from, to).await?;
+    let ready = db::drafts::lock_ready_in_batch(&mut tx, actor.sponsor_id, b.id, owner_only).await?;
+    if ready.is_empty() && shown > 0 {
+        // Sent twice: the first assigned them all.
+        tx.rollback().await?;
+        redirect(&format!("/view-cos/batches/{}?assigned={shown}", b.id));
+        return Ok(());
+    }
+    let problem = if ready.len() != shown {
+        Some("changed")
+    } else if ready.iter().any(|(_, start)| start_refusal(*start, today).is_some()) {
+        Some("not-ready")
+    } else if used + ready.len() as i64 > allocation.into() {
+        Some("allocation")
+    } else {
+        None
+    };
+    if let Some(p) = problem {
+        tx.rollback().await?;
+        redirect(&back(p));
+        return Ok(());
+    }
+    let ids: Vec<i64> = ready.iter().map(|r| r.0).collect();
+    let assigned = db::drafts::assign_many(&mut tx, actor.sponsor_id, &ids, today, actor.user_id).await?;
+    audit::record(&mut tx, audit::Event {
+        sponsor_id: Some(actor.sponsor_id),
+        actor_kind: "USER",
+        actor_user_id: Some(actor.user_id),
+        action: "batch_assigned",
+        entity: Some("batch"),
+        entity_id: Some(b.id),
+        details: serde_json::json!({ "reference": b.reference, "assigned": assigned, "date_assigned": today.to_string() }),
+    })
+    .await?;
+    tx.commit().await?;
+    redirect(&format!("/view-cos/batches/{}?assigned={assigned}", b.id));
     Ok(())
 }

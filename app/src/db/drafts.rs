@@ -102,6 +102,7 @@ pub async fn insert(
     status: &str,
     values: &[(&'static Field, Option<String>)],
     token: uuid::Uuid,
+    batch_id: Option<i64>,
 ) -> sqlx::Result<Result<(i64, String), String>> {
     // The form's key first: a second submit stops here, before it makes anything.
     let claimed = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -123,7 +124,7 @@ pub async fn insert(
     }
     let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('cos', 'id'))").fetch_one(&mut *tx).await?;
     let number = CosNumber::from_sequence(id as u64).as_str().to_string();
-    let mut qb = QueryBuilder::new("INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at");
+    let mut qb = QueryBuilder::new("INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id");
     for (f, _) in values {
         qb.push(", ").push(f.name);
     }
@@ -131,7 +132,7 @@ pub async fn insert(
     {
         let mut sep = qb.separated(", ");
         sep.push_bind(sponsor_id).push_bind(id).push_bind(number.clone()).push_bind(route_id).push_bind(status.to_string());
-        sep.push("now()").push_bind(by).push("now()");
+        sep.push("now()").push_bind(by).push("now()").push_bind(batch_id);
         for (f, v) in values {
             push_value(&mut sep, f, v);
         }
@@ -281,4 +282,163 @@ pub async fn assign(
     .await?;
     history(tx, sponsor_id, id, "ASSIGNED", Some("READY TO GO"), by).await?;
     Ok(Some(expiry))
+}
+
+/// Makes a batch owned by `by`, with the details its CoS share. `token`: the form's one-time
+/// key; `Err(Some(id))`: this form made batch `id` already; `Err(None)`: the reference is taken.
+pub async fn insert_batch(
+    tx: &mut PgConnection,
+    sponsor_id: i64,
+    route_id: i16,
+    by: i64,
+    reference: &str,
+    common: &serde_json::Value,
+    token: uuid::Uuid,
+) -> sqlx::Result<Result<i64, Option<i64>>> {
+    let claimed = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(token)
+        .bind(sponsor_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if claimed == 0 {
+        let made: Option<Option<i64>> = sqlx::query_scalar("SELECT batch_id FROM cos_create_tokens WHERE token = $1 AND sponsor_id = $2")
+            .bind(token)
+            .bind(sponsor_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Ok(Err(made.flatten()));
+    }
+    let taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM batches WHERE sponsor_id = $1 AND lower(reference) = lower($2))")
+        .bind(sponsor_id)
+        .bind(reference)
+        .fetch_one(&mut *tx)
+        .await?;
+    if taken {
+        return Ok(Err(None));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO batches (sponsor_id, reference, route_id, owner_id, created_at, common) VALUES ($1, $2, $3, $4, now(), $5) RETURNING id",
+    )
+    .bind(sponsor_id)
+    .bind(reference)
+    .bind(route_id)
+    .bind(by)
+    .bind(common)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE cos_create_tokens SET batch_id = $3 WHERE token = $1 AND sponsor_id = $2")
+        .bind(token)
+        .bind(sponsor_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(Ok(id))
+}
+
+/// Saves many CoS of one batch at once, each with its status and owner row and first history
+/// row, in statements of a thousand. How many.
+pub async fn insert_many(
+    tx: &mut PgConnection,
+    sponsor_id: i64,
+    route_id: i16,
+    by: i64,
+    batch_id: i64,
+    rows: &[(&'static str, Vec<(&'static Field, Option<String>)>)],
+) -> sqlx::Result<u64> {
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('cos', 'id')) FROM generate_series(1, $1)")
+        .bind(rows.len() as i64)
+        .fetch_all(&mut *tx)
+        .await?;
+    let Some((_, first)) = rows.first() else { return Ok(0) };
+    for (chunk, chunk_ids) in rows.chunks(1000).zip(ids.chunks(1000)) {
+        let mut qb = QueryBuilder::new("INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id");
+        for (f, _) in first {
+            qb.push(", ").push(f.name);
+        }
+        qb.push(") ");
+        qb.push_values(chunk.iter().zip(chunk_ids), |mut b, ((status, values), id)| {
+            b.push_bind(sponsor_id)
+                .push_bind(*id)
+                .push_bind(CosNumber::from_sequence(*id as u64).as_str().to_string())
+                .push_bind(route_id)
+                .push_bind(status.to_string())
+                .push("now()")
+                .push_bind(by)
+                .push("now()")
+                .push_bind(batch_id);
+            for (f, v) in values {
+                b.push_bind(v.clone());
+                b.push_unseparated(cast(f.kind));
+            }
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    sqlx::query("INSERT INTO cos_owners (sponsor_id, cos_id, owner_id) SELECT $1, unnest($2::bigint[]), $3")
+        .bind(sponsor_id)
+        .bind(&ids)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)
+         SELECT sponsor_id, id, status, NULL, status_date, 'USER', $3 FROM cos WHERE sponsor_id = $1 AND id = ANY($2)",
+    )
+    .bind(sponsor_id)
+    .bind(&ids)
+    .bind(by)
+    .execute(&mut *tx)
+    .await?;
+    Ok(ids.len() as u64)
+}
+
+/// The batch's READY TO GO CoS the user may assign (a Level 2 user: their own), locked in id
+/// order: (id, work start date).
+pub async fn lock_ready_in_batch(
+    tx: &mut PgConnection,
+    sponsor_id: i64,
+    batch_id: i64,
+    owner_only: Option<i64>,
+) -> sqlx::Result<Vec<(i64, Option<Date>)>> {
+    sqlx::query_as(
+        "SELECT c.id, c.work_start_date FROM cos c
+         WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND c.status = 'READY TO GO'
+           AND ($3::bigint IS NULL OR EXISTS (
+               SELECT 1 FROM cos_owners o WHERE o.sponsor_id = $1 AND o.cos_id = c.id AND o.owner_id = $3))
+         ORDER BY c.id FOR UPDATE OF c",
+    )
+    .bind(sponsor_id)
+    .bind(batch_id)
+    .bind(owner_only)
+    .fetch_all(tx)
+    .await
+}
+
+/// Assigns the CoS `ids` (locked, READY TO GO) today, with a history row each. How many.
+pub async fn assign_many(tx: &mut PgConnection, sponsor_id: i64, ids: &[i64], today: Date, by: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "WITH assigned AS (
+             UPDATE cos SET status = 'ASSIGNED', status_date = now(), date_assigned = $3,
+                    expiry_date = ($3 + interval '3 months')::date, version = version + 1
+             WHERE sponsor_id = $1 AND id = ANY($2) AND status = 'READY TO GO'
+             RETURNING sponsor_id, id, status_date)
+         INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind, actor_user_id)
+         SELECT sponsor_id, id, 'ASSIGNED', 'READY TO GO', status_date, 'USER', $4 FROM assigned",
+    )
+    .bind(sponsor_id)
+    .bind(ids)
+    .bind(today)
+    .bind(by)
+    .execute(tx)
+    .await?
+    .rows_affected())
+}
+
+/// A batch's common details and route, for a worker added to it later.
+pub async fn batch_common(pool: &PgPool, sponsor_id: i64, batch_id: i64) -> sqlx::Result<Option<(i16, serde_json::Value)>> {
+    sqlx::query_as("SELECT route_id, common FROM batches WHERE sponsor_id = $1 AND id = $2")
+        .bind(sponsor_id)
+        .bind(batch_id)
+        .fetch_optional(pool)
+        .await
 }

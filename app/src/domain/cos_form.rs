@@ -289,6 +289,107 @@ pub fn typed(name: &str, stored: Option<&str>) -> String {
     }
 }
 
+/// The sections every CoS of a batch shares; the others are each worker's own.
+pub const COMMON: [&str; 4] = ["Work dates and hours", "Main work address in the UK", "Job", "Certify maintenance"];
+
+pub fn common_fields() -> impl Iterator<Item = &'static Field> {
+    SECTIONS.iter().filter(|s| COMMON.contains(&s.title)).flat_map(|s| s.fields.iter())
+}
+
+pub fn worker_fields() -> impl Iterator<Item = &'static Field> {
+    SECTIONS.iter().filter(|s| !COMMON.contains(&s.title)).flat_map(|s| s.fields.iter())
+}
+
+/// The largest file of workers one upload may be.
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// The most workers one upload may hold.
+pub const MAX_ROWS: usize = 10_000;
+/// How many problems of an upload are listed (the rest are counted).
+pub const PROBLEMS_SHOWN: usize = 100;
+
+/// A problem with an uploaded file: its row (the header is row 1), the column, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Problem {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+/// Checks an upload of workers, each row merged with the batch's `common` details: every CoS
+/// as it would be saved, or every problem (all of them, by row and column). The header must
+/// name worker fields as the template does; the common details themselves are checked on the
+/// form, not here.
+pub fn check_upload(
+    header: &[String],
+    rows: &[Vec<String>],
+    common: &CosForm,
+    today: Date,
+    known_soc: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Checked>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut columns: Vec<Option<&'static Field>> = Vec::new();
+    for (i, h) in header.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        let found = worker_fields().find(|f| f.name == name);
+        match found {
+            None => problems.push(Problem {
+                row: 1,
+                column: h.clone(),
+                message: format!("Column {} is not one of the template's: remove it, or use the template's header row", i + 1),
+            }),
+            Some(f) if columns.contains(&Some(f)) => problems.push(Problem {
+                row: 1,
+                column: f.name.into(),
+                message: "This column appears twice".into(),
+            }),
+            Some(_) => {}
+        }
+        columns.push(found);
+    }
+    if !columns.iter().flatten().any(|f| f.name == "family_name") {
+        problems.push(Problem { row: 1, column: "family_name".into(), message: "The header row must name the columns, as the template does".into() });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if rows.is_empty() {
+        return Err(vec![Problem { row: 2, column: String::new(), message: "The file has no workers in it".into() }]);
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(vec![Problem {
+            row: MAX_ROWS + 2,
+            column: String::new(),
+            message: format!("A file can hold at most {MAX_ROWS} workers; this one has {}. Split it into batches", rows.len()),
+        }]);
+    }
+    let common_names: Vec<&str> = common_fields().map(|f| f.name).collect();
+    let mut checked = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let mut form: CosForm = common.iter().filter(|(k, _)| common_names.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        if row.len() != columns.len() {
+            problems.push(Problem {
+                row: i + 2,
+                column: String::new(),
+                message: format!("This row has {} values; the header has {}", row.len(), columns.len()),
+            });
+            continue;
+        }
+        for (f, v) in columns.iter().zip(row) {
+            if let Some(f) = f {
+                form.insert(f.name.to_string(), v.clone());
+            }
+        }
+        let c = check(&form, today, known_soc);
+        for (name, message) in &c.errors {
+            if !common_names.contains(&name.as_str()) {
+                problems.push(Problem { row: i + 2, column: name.clone(), message: message.clone() });
+            }
+        }
+        checked.push(c);
+    }
+    if problems.is_empty() { Ok(checked) } else { Err(problems) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,5 +482,34 @@ mod tests {
         assert_eq!(three_months_after(date!(2027 - 01 - 31)), date!(2027 - 04 - 30));
         assert_eq!(three_months_after(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
         assert_eq!(three_months_after(date!(2026 - 12 - 01)), date!(2027 - 03 - 01));
+    }
+
+    #[test]
+    fn an_upload_is_checked_whole_by_row_and_column() {
+        let common: CosForm = complete().into_iter().filter(|(k, _)| common_fields().any(|f| f.name == k)).collect();
+        let header: Vec<String> = ["family_name", "given_names", "date_of_birth", "gender"].map(String::from).to_vec();
+        let rows = vec![
+            vec!["Okafor".to_string(), "Chidi".into(), "27/03/1990".into(), "Male".into()],
+            vec!["Eze".to_string(), "Ada".into(), "31/02/1991".into(), "Female".into()],
+            vec!["Bello".to_string(), "Musa".into(), "01/01/1985".into(), "x".into()],
+        ];
+        let problems = check_upload(&header, &rows, &common, TODAY, &soc).unwrap_err();
+        assert_eq!(
+            problems.iter().map(|p| (p.row, p.column.as_str())).collect::<Vec<_>>(),
+            [(3, "date_of_birth"), (4, "gender")]
+        );
+        // Fixed, every row is a CoS: WORK IN PROGRESS, as the passport is still to come.
+        let rows = vec![rows[0].clone()];
+        let checked = check_upload(&header, &rows, &common, TODAY, &soc).unwrap();
+        assert_eq!(checked.len(), 1);
+        assert!(checked[0].missing.contains(&"Passport or travel document number"));
+        assert!(!checked[0].missing.contains(&"Job title"), "the common details fill the job");
+
+        // A header that is not the template's, and rows of the wrong length.
+        let bad = check_upload(&["surname".to_string()], &[vec!["x".into()]], &common, TODAY, &soc).unwrap_err();
+        assert_eq!(bad[0].row, 1);
+        let short = check_upload(&header, &[vec!["Okafor".into()]], &common, TODAY, &soc).unwrap_err();
+        assert!(short[0].message.contains("has 1 values"));
+        assert!(check_upload(&header, &[], &common, TODAY, &soc).is_err());
     }
 }

@@ -63,10 +63,27 @@ pub fn BatchPage() -> impl IntoView {
                             let q = query.read_untracked().get("q").unwrap_or_default();
                             // A CoS opened from here comes Back to this batch, and on to the search.
                             let here = keep(&format!("{PATH}/{}{}", b.id, keep(&q)));
+                            // What was just done to the batch: made from an upload, or assigned.
+                            let notice = query.with_untracked(|q| {
+                                let n = |k: &str| q.get(k).and_then(|v| v.parse::<u64>().ok());
+                                match (n("created"), n("ready"), n("assigned")) {
+                                    (Some(made), Some(ready), _) => Some(format!(
+                                        "The batch has been created with {made} CoS: {ready} READY TO GO, {} WORK IN PROGRESS.",
+                                        made.saturating_sub(ready)
+                                    )),
+                                    (_, _, Some(1)) => Some("1 CoS has been assigned.".to_string()),
+                                    (_, _, Some(n)) => Some(format!("{n} CoS have been assigned.")),
+                                    _ => None,
+                                }
+                            });
+                            let ready = b.cos.iter().any(|c| c.2 == "READY TO GO");
                             view! {
+                                {notice.map(|t| view! { <div class="panel" role="status"><p>{t}</p></div> })}
                                 <h1>"CoS search result"</h1>
                                 {summary(&b)}
                                 <div class="actions">
+                                    {ready.then(|| view! { <a href=format!("{PATH}/{}/assign", b.id) class="button">"Assign batch"</a> })}
+                                    <a href=format!("/create-cos/new?batch={}", b.id) class="button button--secondary">"Add a worker"</a>
                                     <a href=format!("{PATH}/{}/transfer", b.id) id="transfer-open" class="button"
                                         on:click={
                                             let target = Target::Batch { id: b.id.to_string() };

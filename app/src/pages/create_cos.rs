@@ -11,11 +11,11 @@ use crate::domain::cos_form::{Field, Kind, SECTIONS};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-fn breadcrumb() -> impl IntoView {
+pub fn breadcrumb() -> impl IntoView {
     view! { <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href=START>"Create and assign CoS"</a></p> }
 }
 
-fn problem(e: crate::error::AppError) -> AnyView {
+pub fn problem(e: crate::error::AppError) -> AnyView {
     if matches!(e, crate::error::AppError::NotFound(_)) {
         crate::error::set_status(404);
     }
@@ -69,6 +69,7 @@ pub fn CreateStartPage() -> impl IntoView {
                                 </fieldset>
                                 <div class="actions">
                                     <button type="submit" class="button">"Create a single CoS"</button>
+                                    <button type="submit" class="button button--secondary" formaction=format!("{START}/batch")>"Create a batch of CoS"</button>
                                     <a href="/" class="link-button">"Cancel"</a>
                                 </div>
                             </form>
@@ -81,7 +82,7 @@ pub fn CreateStartPage() -> impl IntoView {
 }
 
 /// One field of the form, as its kind asks.
-fn field_view(f: &'static Field, value: String, error: Option<String>) -> AnyView {
+pub fn field_view(f: &'static Field, value: String, error: Option<String>) -> AnyView {
     let name = format!("cos[{}]", f.name);
     let id = f.name;
     let described = [(!f.hint.is_empty()).then(|| format!("{id}-hint")), error.as_ref().map(|_| format!("{id}-error"))]
@@ -154,7 +155,7 @@ fn field_view(f: &'static Field, value: String, error: Option<String>) -> AnyVie
 
 /// The drop-down of pre-stored addresses. Once hydrated, choosing one fills the address
 /// fields at once; without JavaScript, Save copies it into them.
-fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyView {
+pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyView {
     if addresses.is_empty() {
         return view! { <p class="hint">"You have no pre-stored work addresses. Type the address below, or add one in Manage work addresses."</p> }.into_any();
     }
@@ -188,9 +189,10 @@ fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyView {
 fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
     let editing = s.cos_number.is_some();
     let title = if editing { "Edit CoS" } else { "Create a CoS" };
-    let cancel = match &s.cos_number {
-        Some(n) => format!("/view-cos/{n}"),
-        None => START.to_string(),
+    let cancel = match (&s.cos_number, &s.batch) {
+        (Some(n), _) => format!("/view-cos/{n}"),
+        (None, Some((b, _))) => format!("/view-cos/batches/{b}"),
+        (None, None) => START.to_string(),
     };
     let errors = s.errors.clone();
     view! {
@@ -203,6 +205,7 @@ fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
         })}
         <dl class="summary">
             <div class="summary__row"><dt>"Route"</dt><dd>{s.route.clone()}</dd></div>
+            {s.batch.clone().map(|(_, reference)| view! { <div class="summary__row"><dt>"Batch"</dt><dd>{reference}</dd></div> })}
             {s.status.clone().map(|st| view! { <div class="summary__row"><dt>"Status"</dt><dd><span class="status">{st}</span></dd></div> })}
         </dl>
         <p>"Save at any time: the CoS stays WORK IN PROGRESS until every field not marked (optional) is filled in, then it is READY TO GO and can be assigned."</p>
@@ -210,6 +213,7 @@ fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
             <input type="hidden" name="cos_number" value=s.cos_number.clone().unwrap_or_default()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             <input type="hidden" name="route" value=s.route_id.to_string()/>
+            <input type="hidden" name="batch" value=s.batch.as_ref().map(|b| b.0.to_string()).unwrap_or_default()/>
             <input type="hidden" name="token" value=s.token.clone()/>
             {SECTIONS.iter().map(|section| {
                 let address = section.title == "Main work address in the UK";
@@ -238,9 +242,9 @@ pub fn CosFormPage() -> impl IntoView {
     let query = use_query_map();
     let key = Memo::new(move |_| {
         let q = query.read();
-        (number.get(), q.get("route").unwrap_or_default(), q.get("copy").unwrap_or_default())
+        (number.get(), q.get("route").unwrap_or_default(), q.get("copy").unwrap_or_default(), q.get("batch").unwrap_or_default())
     });
-    let screen = Resource::new(move || key.get(), |(n, r, c)| load_cos_form(n, r, c));
+    let screen = Resource::new(move || key.get(), |(n, r, c, b)| load_cos_form(n, r, c, b));
     let soc = Resource::new(|| (), |_| soc_groups());
     let title = move || if number.get().is_empty() { "Create a CoS" } else { "Edit CoS" };
     view! {
@@ -306,7 +310,7 @@ pub fn CosSavedPage() -> impl IntoView {
 pub fn DeleteCosPage() -> impl IntoView {
     let number = use_number();
     let query = use_query_map();
-    let screen = Resource::new(move || number.get(), |n| load_cos_form(n, String::new(), String::new()));
+    let screen = Resource::new(move || number.get(), |n| load_cos_form(n, String::new(), String::new(), String::new()));
     view! {
         <Page title="Delete CoS">
             {breadcrumb()}

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod batch_search;
 pub mod cos_details;
 pub mod cos_history;
+pub mod create_batch;
 pub mod create_cos;
 pub mod manage_live_cos;
 pub mod not_found;
