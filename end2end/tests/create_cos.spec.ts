@@ -135,3 +135,87 @@ test.describe('without JavaScript', () => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS assigned');
   });
 });
+
+const HEADER = 'family_name,given_names,nationality,place_of_birth,country_of_birth,date_of_birth,gender,country_of_residence,' +
+  'passport_number,passport_issue_date,passport_expiry_date,passport_place_of_issue,home_address';
+
+function workersCsv(n: number, bad?: number) {
+  const rows = [HEADER];
+  for (let i = 1; i <= n; i++) {
+    const dob = i === bad ? '31/02/1990' : '27/03/1990';
+    rows.push(`Picker${i},Ana,Romanian,Cluj,Romania,${dob},Female,Romania,R${String(i).padStart(7, '0')},${uk(-300)},${uk(3000)},Cluj,"${i} Strada Mare, Cluj"`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+async function fillBatch(page: Page, reference: string) {
+  await page.getByLabel('Batch reference').fill(reference);
+  await page.getByLabel('Work start date').fill(uk(30));
+  await page.getByLabel('Work end date').fill(uk(200));
+  await page.getByLabel('Total weekly working hours').fill('40');
+  await page.getByLabel('Pre-stored address (optional)').selectOption({ index: 1 });
+  await page.getByLabel('Job title').fill('Fruit picker');
+  await page.getByLabel('Occupation code (SOC 2020)').fill('9111');
+  await page.getByLabel('Job description').fill('Harvests fruit.');
+  await page.getByLabel('Gross annual salary (£)').fill('24000');
+  await page.getByLabel('Yes').check();
+}
+
+test('a batch by upload: a bad row is shown and nothing saved; fixed, the batch is made and assigned', async ({ page, consoleErrors }, testInfo) => {
+  const who = testInfo.project.name === 'phone' ? DEMO.l2 : DEMO.l1;
+  const reference = `Orchard ${testInfo.project.name} ${Date.now()}`;
+  await signIn(page, who);
+  await page.goto('/create-cos');
+  await page.getByLabel('Seasonal Worker').check();
+  await page.getByRole('button', { name: 'Create a batch of CoS' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Create a batch of CoS');
+  await checkPage(page);
+  await fillBatch(page, reference);
+  await page.setInputFiles('#workers', { name: 'workers.csv', mimeType: 'text/csv', buffer: Buffer.from(workersCsv(5, 3)) });
+  await page.getByRole('button', { name: 'Check and save' }).click();
+  await expect(page.getByRole('heading', { name: 'Problems in the file' })).toBeVisible();
+  const problem = page.locator('table tbody tr');
+  await expect(problem).toHaveCount(1);
+  await expect(problem).toContainText('4');
+  await expect(problem).toContainText('Date of birth');
+  await expect(page.getByLabel('Batch reference')).toHaveValue(reference);
+  await expect(page.getByLabel('Job title')).toHaveValue('Fruit picker');
+  await checkPage(page);
+
+  // Fixed and uploaded again (a browser never keeps a chosen file).
+  await page.setInputFiles('#workers', { name: 'workers.csv', mimeType: 'text/csv', buffer: Buffer.from(workersCsv(5)) });
+  await page.getByRole('button', { name: 'Check and save' }).click();
+  await expect(page.getByRole('status').first()).toContainText('The batch has been created with 5 CoS: 5 READY TO GO');
+  await expect(page.locator('dl')).toContainText(reference);
+  await checkPage(page);
+  await page.getByRole('link', { name: 'Assign batch' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Assign batch');
+  await expect(page.getByTestId('ready')).toHaveText('5');
+  await expect(page.locator('main')).toContainText('£55 each, £275 in all');
+  await checkPage(page);
+  await page.getByRole('button', { name: 'Assign batch' }).click();
+  await expect(page.getByRole('status').first()).toContainText('5 CoS have been assigned.');
+  for (const status of await page.locator('table tbody tr td:nth-child(3)').allTextContents()) {
+    expect(status).toBe('ASSIGNED');
+  }
+  expect(consoleErrors).toEqual([]);
+});
+
+test('a batch the allocation cannot cover is refused whole', async ({ page, consoleErrors }, testInfo) => {
+  test.skip(testInfo.project.name === 'phone', 'one sponsor, one allocation: the desktop run is enough');
+  await signIn(page, DEMO.other);
+  await page.goto('/create-cos');
+  await page.getByLabel('Seasonal Worker').check();
+  await page.getByRole('button', { name: 'Create a batch of CoS' }).click();
+  await fillBatch(page, `Too many ${Date.now()}`);
+  await page.setInputFiles('#workers', { name: 'workers.csv', mimeType: 'text/csv', buffer: Buffer.from(workersCsv(400)) });
+  await page.getByRole('button', { name: 'Check and save' }).click();
+  await expect(page.getByRole('status').first()).toContainText('The batch has been created with 400 CoS');
+  await page.getByRole('link', { name: 'Assign batch' }).click();
+  await page.getByRole('button', { name: 'Assign batch' }).click();
+  await expect(page.getByRole('alert')).toContainText('There is not enough of your CoS allocation left to assign these 400 CoS.');
+  await checkPage(page);
+  await page.getByRole('link', { name: 'Back' }).click();
+  await expect(page.locator('table tbody tr td:nth-child(3)').first()).toHaveText('READY TO GO');
+  expect(consoleErrors).toEqual([]);
+});
