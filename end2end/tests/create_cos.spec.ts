@@ -67,8 +67,12 @@ test('create a CoS, save it incomplete, finish it with a pre-stored address, and
   await page.getByLabel('Occupation code (SOC 2020)').fill('9999');
   // The pre-stored address fills the address fields at once.
   await page.getByLabel('Pre-stored address (optional)').selectOption({ index: 1 });
-  await expect(page.getByLabel('Address line 1')).not.toHaveValue('');
-  const line1 = await page.getByLabel('Address line 1').inputValue();
+  await expect(page.getByLabel('Address line 1', { exact: true })).not.toHaveValue('');
+  const line1 = await page.getByLabel('Address line 1', { exact: true }).inputValue();
+  // And another regular place of work.
+  await page.locator('#other1_line1').fill('2 Quay Street');
+  await page.locator('#other1_town').fill('Bristol');
+  await page.locator('#other1_postcode').fill('bs1 4dj');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('alert')).toContainText('Enter the 4-digit code of a SOC 2020 unit group');
   await expect(page.getByLabel('Occupation code (SOC 2020)')).toHaveValue('9999');
@@ -83,6 +87,7 @@ test('create a CoS, save it incomplete, finish it with a pre-stored address, and
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Confirm CoS details before assigning');
   await expect(page.locator('main')).toContainText('£525');
   await expect(page.locator('main')).toContainText(line1);
+  await expect(page.locator('main')).toContainText('2 Quay Street, Bristol, BS1 4DJ');
   await checkPage(page);
   await page.getByRole('button', { name: 'Assign CoS' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS assigned');

@@ -146,7 +146,7 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
         .fields
         .iter()
         .filter_map(|(k, v)| k.strip_prefix("cos[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_string(), v.clone())))
-        .filter(|(k, _)| common_names.contains(&k.as_str()) || k == "address_id")
+        .filter(|(k, _)| common_names.contains(&k.as_str()) || k == "address_id" || cos_form::is_other_key(k))
         .collect();
     if let Some(chosen) = form.remove("address_id").filter(|a| !a.trim().is_empty()) {
         let found = app::api::create::ssr::addresses(pool, &actor).await?.into_iter().find(|a| a.id.to_string() == chosen.trim());
@@ -167,7 +167,7 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
     let known = db::drafts::soc_codes(pool).await?;
     let known_soc = |c: &str| known.contains(c);
     let common_check = cos_form::check(&form, today, &known_soc);
-    errors.extend(common_check.errors.into_iter().filter(|(k, _)| common_names.contains(&k.as_str())));
+    errors.extend(common_check.errors.into_iter().filter(|(k, _)| common_names.contains(&k.as_str()) || cos_form::is_other_key(k)));
 
     let mut problems: Vec<Problem> = Vec::new();
     let mut checked = Vec::new();
@@ -196,8 +196,8 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
 
     let token = uuid::Uuid::parse_str(get("token").trim()).map_err(|_| AppError::BadRequest("This form cannot be read. Open it again.".into()))?;
     let common_json = serde_json::to_value(&form).map_err(|e| AppError::internal("batch common", e))?;
-    let rows: Vec<(&'static str, Vec<(&'static cos_form::Field, Option<String>)>)> =
-        checked.into_iter().map(|c| (if c.complete() { "READY TO GO" } else { "WORK IN PROGRESS" }, c.values)).collect();
+    let rows: Vec<(&'static str, cos_form::Checked)> =
+        checked.into_iter().map(|c| (if c.complete() { "READY TO GO" } else { "WORK IN PROGRESS" }, c)).collect();
     let ready = rows.iter().filter(|r| r.0 == "READY TO GO").count();
     let mut tx = pool.begin().await?;
     let batch_id = match db::drafts::insert_batch(&mut tx, actor.sponsor_id, route_id, actor.user_id, &reference, &common_json, token).await? {

@@ -192,11 +192,19 @@ async fn what_is_wrong_is_refused_by_its_field_and_nothing_is_saved(pool: PgPool
     let mut fields = complete();
     fields.retain(|(k, _)| !k.starts_with("work_address"));
     fields.push(("address_id".into(), address.to_string()));
+    for (k, v) in [("other1_line1", "2 Quay Street"), ("other1_town", "Bristol"), ("other1_postcode", "bs1 4dj")] {
+        fields.push((k.into(), v.into()));
+    }
     let to = save(&app, &c, "", 0, route, &token(), &fields).await;
     let number = number_of(&to);
-    let (status, copied): (String, String) =
-        sqlx::query_as("SELECT status, work_address_line1 FROM cos WHERE cos_number = $1").bind(&number).fetch_one(&pool).await.unwrap();
+    let (status, copied, others): (String, String, String) =
+        sqlx::query_as("SELECT status, work_address_line1, other_work_addresses::text FROM cos WHERE cos_number = $1").bind(&number).fetch_one(&pool).await.unwrap();
     assert_eq!((status.as_str(), copied), ("READY TO GO", line1));
+    assert!(others.contains("\"postcode\": \"BS1 4DJ\"") && others.contains("Bristol"), "{others}");
+    // The edit form shows it back, with a way to remove it and room for another.
+    let (_, html) = app.page(&c, &format!("/view-cos/{number}/edit")).await;
+    assert!(html.contains("id=\"other1_town\"") && html.contains("value=\"Bristol\"") && html.contains("id=\"other2_line1\""));
+    assert!(html_text(&html).contains("Remove other address 1 when I save"));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

@@ -306,6 +306,7 @@ pub async fn load_cos_form(cos_number: String, route: String, copy: String, batc
                         }
                     }
                 }
+                form.extend(d.form.iter().filter(|(k, _)| cos_form::is_other_key(k)).map(|(k, v)| (k.clone(), v.clone())));
                 if route.trim().is_empty() {
                     route = d.route_id.to_string();
                 }
@@ -342,7 +343,8 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
 
     let (actor, _) = actor().await?;
     let pool = pool()?;
-    let mut form: CosForm = cos.into_iter().filter(|(k, _)| k == "address_id" || cos_form::field(k).is_some()).collect();
+    let mut form: CosForm =
+        cos.into_iter().filter(|(k, _)| k == "address_id" || cos_form::field(k).is_some() || cos_form::is_other_key(k)).collect();
     let existing = if cos_number.trim().is_empty() { None } else { Some(ssr::draft(&cos_number).await?.2) };
     let joins = match (&existing, batch.trim().is_empty()) {
         (None, false) => Some(ssr::batch_to_join(&pool, &actor, &batch).await?),
@@ -378,7 +380,7 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
             let token = uuid::Uuid::parse_str(token.trim())
                 .map_err(|_| AppError::BadRequest("This form cannot be read. Open Create a CoS again.".into()))?;
             let batch_id = joins.as_ref().map(|b| b.0);
-            match db::drafts::insert(&mut tx, actor.sponsor_id, route_id, actor.user_id, status, &checked.values, token, batch_id).await? {
+            match db::drafts::insert(&mut tx, actor.sponsor_id, route_id, actor.user_id, status, &checked, token, batch_id).await? {
                 Ok((id, number)) => (id, number, "cos_created"),
                 Err(made) => {
                     // The same form sent twice: it made its CoS the first time.
@@ -395,7 +397,7 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
         Some(d) => {
             let version: i32 = version.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the CoS again.".into()))?;
             let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
-            if !db::drafts::update(&mut tx, actor.sponsor_id, d.id, version, owner_only, status, &checked.values, actor.user_id).await? {
+            if !db::drafts::update(&mut tx, actor.sponsor_id, d.id, version, owner_only, status, &checked, actor.user_id).await? {
                 tx.rollback().await?;
                 return ssr::refuse(path, form, vec![], true).await;
             }

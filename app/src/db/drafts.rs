@@ -3,7 +3,7 @@
 //! change writes its status history; the caller writes the audit event in the same
 //! transaction.
 
-use crate::domain::cos_form::{Field, Kind, CosForm, SECTIONS};
+use crate::domain::cos_form::{Checked, CosForm, Field, Kind, OtherAddress, SECTIONS};
 use crate::domain::CosNumber;
 use sqlx::{PgConnection, PgPool, QueryBuilder};
 use time::Date;
@@ -64,17 +64,17 @@ pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx
         }
     }
     qb.push(
-        ") AS form FROM cos c JOIN routes r ON r.id = c.route_id
+        ") AS form, c.other_work_addresses FROM cos c JOIN routes r ON r.id = c.route_id
          JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
          WHERE c.sponsor_id = ",
     )
     .push_bind(sponsor_id)
     .push(" AND c.cos_number = ")
     .push_bind(cos_number);
-    let row: Option<(i64, String, i32, String, i64, i16, String, String, serde_json::Value)> =
+    let row: Option<(i64, String, i32, String, i64, i16, String, String, serde_json::Value, serde_json::Value)> =
         qb.build_query_as().fetch_optional(pool).await?;
-    Ok(row.map(|(id, cos_number, version, status, owner_id, route_id, route, category, form)| {
-        let form = form
+    Ok(row.map(|(id, cos_number, version, status, owner_id, route_id, route, category, form, others)| {
+        let mut form: CosForm = form
             .as_object()
             .map(|o| {
                 o.iter()
@@ -82,6 +82,8 @@ pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx
                     .collect()
             })
             .unwrap_or_default();
+        let others: Vec<OtherAddress> = serde_json::from_value(others).unwrap_or_default();
+        form.extend(crate::domain::cos_form::others_typed(&others));
         Draft { id, cos_number, version, status, owner_id, route_id, route, category, form }
     }))
 }
@@ -100,10 +102,11 @@ pub async fn insert(
     route_id: i16,
     by: i64,
     status: &str,
-    values: &[(&'static Field, Option<String>)],
+    checked: &Checked,
     token: uuid::Uuid,
     batch_id: Option<i64>,
 ) -> sqlx::Result<Result<(i64, String), String>> {
+    let values = &checked.values;
     // The form's key first: a second submit stops here, before it makes anything.
     let claimed = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(token)
@@ -124,7 +127,9 @@ pub async fn insert(
     }
     let id: i64 = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('cos', 'id'))").fetch_one(&mut *tx).await?;
     let number = CosNumber::from_sequence(id as u64).as_str().to_string();
-    let mut qb = QueryBuilder::new("INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id");
+    let mut qb = QueryBuilder::new(
+        "INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id, other_work_addresses",
+    );
     for (f, _) in values {
         qb.push(", ").push(f.name);
     }
@@ -132,7 +137,7 @@ pub async fn insert(
     {
         let mut sep = qb.separated(", ");
         sep.push_bind(sponsor_id).push_bind(id).push_bind(number.clone()).push_bind(route_id).push_bind(status.to_string());
-        sep.push("now()").push_bind(by).push("now()").push_bind(batch_id);
+        sep.push("now()").push_bind(by).push("now()").push_bind(batch_id).push_bind(others_json(&checked.others));
         for (f, v) in values {
             push_value(&mut sep, f, v);
         }
@@ -153,6 +158,10 @@ pub async fn insert(
         .await?;
     history(tx, sponsor_id, id, status, None, by).await?;
     Ok(Ok((id, number)))
+}
+
+fn others_json(others: &[OtherAddress]) -> serde_json::Value {
+    serde_json::to_value(others).unwrap_or_else(|_| serde_json::json!([]))
 }
 
 async fn history(tx: &mut PgConnection, sponsor_id: i64, cos_id: i64, status: &str, from: Option<&str>, by: i64) -> sqlx::Result<()> {
@@ -198,13 +207,15 @@ pub async fn update(
     version: i32,
     owner_only: Option<i64>,
     status: &str,
-    values: &[(&'static Field, Option<String>)],
+    checked: &Checked,
     by: i64,
 ) -> sqlx::Result<bool> {
+    let values = &checked.values;
     let Some(was) = lock_draft(tx, sponsor_id, id, version, owner_only).await? else { return Ok(false) };
     let mut qb = QueryBuilder::new("UPDATE cos SET version = version + 1, status = ");
     qb.push_bind(status.to_string());
     qb.push(", status_date = CASE WHEN status = ").push_bind(status.to_string()).push(" THEN status_date ELSE now() END");
+    qb.push(", other_work_addresses = ").push_bind(others_json(&checked.others));
     for (f, v) in values {
         qb.push(", ").push(f.name).push(" = ").push_bind(v.clone()).push(cast(f.kind));
     }
@@ -344,7 +355,7 @@ pub async fn insert_many(
     route_id: i16,
     by: i64,
     batch_id: i64,
-    rows: &[(&'static str, Vec<(&'static Field, Option<String>)>)],
+    rows: &[(&'static str, Checked)],
 ) -> sqlx::Result<u64> {
     let ids: Vec<i64> = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('cos', 'id')) FROM generate_series(1, $1)")
         .bind(rows.len() as i64)
@@ -352,12 +363,14 @@ pub async fn insert_many(
         .await?;
     let Some((_, first)) = rows.first() else { return Ok(0) };
     for (chunk, chunk_ids) in rows.chunks(1000).zip(ids.chunks(1000)) {
-        let mut qb = QueryBuilder::new("INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id");
-        for (f, _) in first {
+        let mut qb = QueryBuilder::new(
+            "INSERT INTO cos (sponsor_id, id, cos_number, route_id, status, status_date, created_by, created_at, batch_id, other_work_addresses",
+        );
+        for (f, _) in &first.values {
             qb.push(", ").push(f.name);
         }
         qb.push(") ");
-        qb.push_values(chunk.iter().zip(chunk_ids), |mut b, ((status, values), id)| {
+        qb.push_values(chunk.iter().zip(chunk_ids), |mut b, ((status, checked), id)| {
             b.push_bind(sponsor_id)
                 .push_bind(*id)
                 .push_bind(CosNumber::from_sequence(*id as u64).as_str().to_string())
@@ -366,8 +379,9 @@ pub async fn insert_many(
                 .push("now()")
                 .push_bind(by)
                 .push("now()")
-                .push_bind(batch_id);
-            for (f, v) in values {
+                .push_bind(batch_id)
+                .push_bind(others_json(&checked.others));
+            for (f, v) in &checked.values {
                 b.push_bind(v.clone());
                 b.push_unseparated(cast(f.kind));
             }

@@ -123,11 +123,118 @@ pub fn field(name: &str) -> Option<&'static Field> {
 /// The form as typed, by field name (`cos[family_name]=…` in a form post).
 pub type CosForm = BTreeMap<String, String>;
 
+/// The most other regular work addresses a CoS can have.
+pub const MAX_OTHER: usize = 10;
+
+/// The parts of an other regular work address: (key, label, required).
+pub const OTHER_PARTS: [(&str, &str, bool); 6] = [
+    ("line1", "Address line 1", true),
+    ("line2", "Address line 2", false),
+    ("line3", "Address line 3", false),
+    ("town", "Town or city", true),
+    ("county", "County", false),
+    ("postcode", "Postcode", true),
+];
+
+/// The form's name of part `part` of other address `n` (1-based): `other2_town`.
+pub fn other_key(n: usize, part: &str) -> String {
+    format!("other{n}_{part}")
+}
+
+/// Whether a form key belongs to the other regular work addresses.
+pub fn is_other_key(k: &str) -> bool {
+    k.strip_prefix("other").and_then(|r| r.split_once('_')).is_some_and(|(n, p)| {
+        n.parse::<usize>().is_ok_and(|n| (1..=MAX_OTHER).contains(&n)) && (p == "remove" || OTHER_PARTS.iter().any(|o| o.0 == p))
+    })
+}
+
+/// An other regular work address as stored (`cos.other_work_addresses`, one object each).
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OtherAddress {
+    pub line1: String,
+    #[serde(default)]
+    pub line2: String,
+    #[serde(default)]
+    pub line3: String,
+    pub town: String,
+    #[serde(default)]
+    pub county: String,
+    pub postcode: String,
+}
+
+impl OtherAddress {
+    fn part(&self, p: &str) -> &str {
+        match p {
+            "line1" => &self.line1,
+            "line2" => &self.line2,
+            "line3" => &self.line3,
+            "town" => &self.town,
+            "county" => &self.county,
+            _ => &self.postcode,
+        }
+    }
+}
+
+/// Stored other addresses as the form's fields, numbered from 1.
+pub fn others_typed(stored: &[OtherAddress]) -> Vec<(String, String)> {
+    stored
+        .iter()
+        .enumerate()
+        .flat_map(|(i, a)| OTHER_PARTS.iter().map(move |(p, _, _)| (other_key(i + 1, p), a.part(p).to_string())))
+        .collect()
+}
+
+/// How many other address blocks the form holds something in.
+pub fn others_in(form: &CosForm) -> usize {
+    (1..=MAX_OTHER).filter(|&n| OTHER_PARTS.iter().any(|(p, _, _)| form.get(&other_key(n, p)).is_some_and(|v| !v.trim().is_empty()))).count()
+}
+
+/// The other addresses of a form: those filled in and not marked for removal, in order; or
+/// what is wrong, by field.
+fn check_others(form: &CosForm) -> (Vec<OtherAddress>, Vec<(String, String)>) {
+    let (mut out, mut errors) = (Vec::new(), Vec::new());
+    for n in 1..=MAX_OTHER {
+        let get = |p: &str| form.get(&other_key(n, p)).map(|v| v.trim().to_string()).unwrap_or_default();
+        if get("remove") == "yes" || OTHER_PARTS.iter().all(|(p, _, _)| get(p).is_empty()) {
+            continue;
+        }
+        let mut a = OtherAddress::default();
+        for (p, label, required) in OTHER_PARTS {
+            let v = get(p);
+            let key = other_key(n, p);
+            if v.chars().count() > SHORT {
+                errors.push((key, format!("{label} must be {SHORT} characters or fewer")));
+            } else if has_control(&v) {
+                errors.push((key, CONTROL_MESSAGE.into()));
+            } else if required && v.is_empty() {
+                errors.push((key, format!("Enter the {} of other address {n}, or remove the address", lower(label))));
+            } else if p == "postcode" {
+                match Postcode::parse(&v) {
+                    Ok(pc) => a.postcode = pc.as_str().to_string(),
+                    Err(m) => errors.push((key, m.to_string())),
+                }
+            } else {
+                match p {
+                    "line1" => a.line1 = v,
+                    "line2" => a.line2 = v,
+                    "line3" => a.line3 = v,
+                    "town" => a.town = v,
+                    _ => a.county = v,
+                }
+            }
+        }
+        out.push(a);
+    }
+    (out, errors)
+}
+
 /// A form checked: each field's value as stored (`None`: empty; dates ISO, numbers plain),
 /// the labels of mandatory fields still empty, and what is wrong by field.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checked {
     pub values: Vec<(&'static Field, Option<String>)>,
+    /// The other regular work addresses, as stored.
+    pub others: Vec<OtherAddress>,
     pub missing: Vec<&'static str>,
     pub errors: Vec<(String, String)>,
 }
@@ -230,6 +337,9 @@ pub fn check(form: &CosForm, today: Date, known_soc: &dyn Fn(&str) -> bool) -> C
             }
         }
     }
+    let (others, other_errors) = check_others(form);
+    out.others = others;
+    out.errors.extend(other_errors);
     // Dates that are real but cannot be right.
     let (dob, issue, expiry) = (out.date("date_of_birth"), out.date("passport_issue_date"), out.date("passport_expiry_date"));
     let (start, end) = (out.date("work_start_date"), out.date("work_end_date"));
@@ -259,8 +369,10 @@ pub fn check(form: &CosForm, today: Date, known_soc: &dyn Fn(&str) -> bool) -> C
             wrong("work_end_date", "The work end date must be after the start date");
         }
     }
-    // In the order of the form, so the error summary reads top to bottom.
-    let order = |n: &str| fields().position(|f| f.name == n).unwrap_or(usize::MAX);
+    // In the order of the form, so the error summary reads top to bottom (the other addresses
+    // straight after the main one).
+    let postcode = fields().position(|f| f.name == "work_address_postcode").unwrap_or(0);
+    let order = |n: &str| fields().position(|f| f.name == n).map(|i| i * 100).unwrap_or(if is_other_key(n) { postcode * 100 + 1 } else { usize::MAX });
     out.errors.sort_by_key(|(n, _)| order(n));
     out
 }
@@ -365,7 +477,8 @@ pub fn check_upload(
     let common_names: Vec<&str> = common_fields().map(|f| f.name).collect();
     let mut checked = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let mut form: CosForm = common.iter().filter(|(k, _)| common_names.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut form: CosForm =
+            common.iter().filter(|(k, _)| common_names.contains(&k.as_str()) || is_other_key(k)).map(|(k, v)| (k.clone(), v.clone())).collect();
         if row.len() != columns.len() {
             problems.push(Problem {
                 row: i + 2,
@@ -381,7 +494,7 @@ pub fn check_upload(
         }
         let c = check(&form, today, known_soc);
         for (name, message) in &c.errors {
-            if !common_names.contains(&name.as_str()) {
+            if !common_names.contains(&name.as_str()) && !is_other_key(name) {
                 problems.push(Problem { row: i + 2, column: name.clone(), message: message.clone() });
             }
         }
@@ -511,5 +624,25 @@ mod tests {
         let short = check_upload(&header, &[vec!["Okafor".into()]], &common, TODAY, &soc).unwrap_err();
         assert!(short[0].message.contains("has 1 values"));
         assert!(check_upload(&header, &[], &common, TODAY, &soc).is_err());
+    }
+
+    #[test]
+    fn other_regular_work_addresses() {
+        let mut form = complete();
+        for (k, v) in [("other1_line1", "2 Quay Street"), ("other1_town", "Bristol"), ("other1_postcode", "bs1 4dj"),
+            ("other2_line1", "Gone Road"), ("other2_town", "Leeds"), ("other2_postcode", "LS1 1AA"), ("other2_remove", "yes"),
+            ("other3_town", "Hull")] {
+            form.insert(k.into(), v.into());
+        }
+        let c = check(&form, TODAY, &soc);
+        assert_eq!(c.errors.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["other3_line1", "other3_postcode"]);
+        form.remove("other3_town");
+        let c = check(&form, TODAY, &soc);
+        assert_eq!(c.errors, vec![]);
+        assert_eq!(c.others.len(), 1);
+        assert_eq!((c.others[0].town.as_str(), c.others[0].postcode.as_str()), ("Bristol", "BS1 4DJ"));
+        let typed = others_typed(&c.others);
+        assert!(typed.contains(&("other1_postcode".to_string(), "BS1 4DJ".to_string())));
+        assert!(is_other_key("other10_county") && !is_other_key("other11_town") && !is_other_key("other1_evil"));
     }
 }

@@ -6,7 +6,7 @@ use crate::api::create::{load_batch_assign, load_batch_form, START};
 use crate::components::fields::error_for;
 use crate::components::{DataTable, ErrorSummary, Page};
 use crate::domain::cos_form::{self, MAX_FILE_BYTES, MAX_ROWS, SECTIONS};
-use crate::pages::create_cos::{breadcrumb, field_view, prestored, problem};
+use crate::pages::create_cos::{breadcrumb, field_view, others_view, prestored, problem};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -87,6 +87,7 @@ pub fn CreateBatchPage() -> impl IntoView {
                                     <h2>{section.title}</h2>
                                     {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id")))}
                                     {section.fields.iter().map(|f| field_view(f, s.form.get(f.name).cloned().unwrap_or_default(), error_for(&errors, f.name))).collect_view()}
+                                    {address.then(|| others_view(&s.form, &errors))}
                                 }
                             }).collect_view()}
                             <h2>"Workers"</h2>

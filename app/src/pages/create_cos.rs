@@ -186,6 +186,57 @@ pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyVie
     .into_any()
 }
 
+/// The other regular work addresses: each one filled in (with "Remove this address"), and one
+/// empty to add another, up to ten. Without JavaScript, Save adds it; the form then offers
+/// the next.
+pub fn others_view(form: &crate::domain::cos_form::CosForm, errors: &[(String, String)]) -> AnyView {
+    use crate::domain::cos_form::{other_key, MAX_OTHER, OTHER_PARTS};
+    let filled: Vec<usize> = (1..=MAX_OTHER)
+        .filter(|&n| OTHER_PARTS.iter().any(|(p, _, _)| form.get(&other_key(n, p)).is_some_and(|v| !v.trim().is_empty())))
+        .collect();
+    let spare = (1..=MAX_OTHER).find(|n| !filled.contains(n)).filter(|_| filled.len() < MAX_OTHER);
+    let block = |n: usize, is_new: bool| {
+        let legend = if is_new { "Add another regular work address (optional)".to_string() } else { format!("Other regular work address {n}") };
+        view! {
+            <fieldset class="fieldset other-address">
+                <legend>{legend}</legend>
+                {OTHER_PARTS.iter().map(|(p, label, required)| {
+                    let key = other_key(n, p);
+                    let e = error_for(errors, &key);
+                    let invalid = e.is_some();
+                    view! {
+                        <div class="field" class:field--error=invalid>
+                            <label for=key.clone()>{*label}{(!required).then_some(" (optional)")}
+                                <span class="visually-hidden">{format!(" of other address {n}")}</span></label>
+                            {e.map(|m| view! { <p class="field__error" id=format!("{key}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
+                            <input id=key.clone() name=format!("cos[{key}]") type="text" autocomplete="off"
+                                class:input--short=*p == "postcode"
+                                value=form.get(&key).cloned().unwrap_or_default()
+                                aria-describedby=invalid.then(|| format!("{key}-error")) aria-invalid=invalid.then_some("true")/>
+                        </div>
+                    }
+                }).collect_view()}
+                {(!is_new).then(|| {
+                    let id = other_key(n, "remove");
+                    view! {
+                        <div class="checkbox">
+                            <input type="checkbox" id=id.clone() name=format!("cos[{id}]") value="yes"/>
+                            <label for=id>{format!("Remove other address {n} when I save")}</label>
+                        </div>
+                    }
+                })}
+            </fieldset>
+        }
+    };
+    view! {
+        <h3>"Other regular work addresses"</h3>
+        <p class="hint">{format!("Where else the worker will regularly work, up to {MAX_OTHER}. Save to add another.")}</p>
+        {filled.iter().map(|&n| block(n, false)).collect_view()}
+        {spare.map(|n| block(n, true))}
+    }
+    .into_any()
+}
+
 fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
     let editing = s.cos_number.is_some();
     let title = if editing { "Edit CoS" } else { "Create a CoS" };
@@ -221,6 +272,7 @@ fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
                     <h2>{section.title}</h2>
                     {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id")))}
                     {section.fields.iter().map(|f| field_view(f, s.form.get(f.name).cloned().unwrap_or_default(), error_for(&errors, f.name))).collect_view()}
+                    {address.then(|| others_view(&s.form, &errors))}
                 }
             }).collect_view()}
             <datalist id="soc-groups">
