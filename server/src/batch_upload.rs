@@ -164,9 +164,8 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
         errors.push(("reference".into(), CONTROL_MESSAGE.into()));
     }
     let today = uk_today(&mut *pool.acquire().await?).await?;
-    let known = db::drafts::soc_codes(pool).await?;
-    let known_soc = |c: &str| known.contains(c);
-    let common_check = cos_form::check(&form, today, &known_soc);
+    let lists = app::api::create::ssr::lists(pool).await?;
+    let common_check = cos_form::check(&form, today, &lists);
     errors.extend(common_check.errors.into_iter().filter(|(k, _)| common_names.contains(&k.as_str()) || cos_form::is_other_key(k)));
 
     let mut problems: Vec<Problem> = Vec::new();
@@ -176,7 +175,7 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
         (None, _) => errors.push(("workers".into(), "Select a CSV file of the workers".into())),
         (Some(bytes), _) => match parse_csv(bytes) {
             Err(m) => errors.push(("workers".into(), m)),
-            Ok((header, rows)) => match cos_form::check_upload(&header, &rows, &form, today, &known_soc) {
+            Ok((header, rows)) => match cos_form::check_upload(&header, &rows, &form, today, &lists) {
                 Ok(c) => checked = c,
                 Err(p) => problems = p,
             },

@@ -168,7 +168,7 @@ async fn what_is_wrong_is_refused_by_its_field_and_nothing_is_saved(pool: PgPool
     let route = skilled_worker(&pool).await;
     let before = count(&pool, "SELECT count(*) FROM cos").await;
     let mut fields = complete();
-    for (k, v) in [("soc_code", "9999"), ("weekly_hours", "200"), ("date_of_birth", "31/02/1990")] {
+    for (k, v) in [("soc_code", "9999"), ("weekly_hours", "200"), ("date_of_birth", "31/02/1990"), ("country_of_birth", "Narnia")] {
         fields.iter_mut().find(|f| f.0 == k).unwrap().1 = v.into();
     }
     let to = save(&app, &c, "", 0, route, &token(), &fields).await;
@@ -179,6 +179,7 @@ async fn what_is_wrong_is_refused_by_its_field_and_nothing_is_saved(pool: PgPool
     assert!(text.contains("Enter the 4-digit code of a SOC 2020 unit group"), "{text}");
     assert!(text.contains("Weekly hours must be more than 0 and no more than 168"));
     assert!(text.contains("Enter date of birth as a real date"));
+    assert!(text.contains("Enter country of birth as ISO 3166 names it"));
     assert!(html.contains("value=\"9999\"") && html.contains("value=\"Okafor\""), "typed values kept");
     // Shown once: the form read again is empty.
     let (_, html) = app.page(&c, &to).await;

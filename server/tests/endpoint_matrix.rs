@@ -60,7 +60,7 @@ const SERVER_FNS: &[ServerFn] = &[
         ("county", Arg::Text("")), ("postcode", Arg::Text("LS1 1AA"))]),
     f("work_addresses/delete", &[("id", Arg::Address), ("version", Arg::Version)]),
     f("create/routes", &[]),
-    f("create/soc", &[]),
+    f("create/lists", &[]),
     f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos), ("batch", Arg::Batch)]),
     f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("batch", Arg::Batch), ("token", Arg::Text("")),
         ("cos[family_name]", Arg::Text("Forged"))]),

@@ -215,6 +215,24 @@ pub mod ssr {
         Ok((actor, pool, d))
     }
 
+    /// The official lists a form is checked against: SOC 2020 from the database, ISO 3166
+    /// from the `isocountry` crate.
+    pub struct ServerLists(std::collections::HashSet<String>);
+
+    impl crate::domain::cos_form::Lists for ServerLists {
+        fn soc(&self, code: &str) -> bool {
+            self.0.contains(code)
+        }
+        fn country(&self, name: &str) -> Option<String> {
+            let name = name.trim();
+            isocountry::CountryCode::iter().find(|c| c.name().eq_ignore_ascii_case(name)).map(|c| c.name().to_string())
+        }
+    }
+
+    pub async fn lists(pool: &db::PgPool) -> Result<ServerLists, AppError> {
+        Ok(ServerLists(db::drafts::soc_codes(pool).await?))
+    }
+
     /// The allocation year of `today`: the calendar year, as the Workers screen counts it.
     pub fn year(today: time::Date) -> (time::Date, time::Date) {
         let y = today.year();
@@ -255,12 +273,22 @@ pub async fn create_routes() -> Result<Vec<(i16, String, String)>, AppError> {
     Ok(crate::db::drafts::active_routes(&pool()?).await?)
 }
 
-/// The SOC 2020 unit groups (code, title), for the occupation code's list.
-#[server(endpoint = "create/soc")]
-pub async fn soc_groups() -> Result<Vec<(String, String)>, AppError> {
+/// The lists the form's type-aheads offer: the SOC 2020 unit groups (code, title) and the
+/// ISO 3166 country names.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormLists {
+    pub soc: Vec<(String, String)>,
+    pub countries: Vec<String>,
+}
+
+#[server(endpoint = "create/lists")]
+pub async fn load_form_lists() -> Result<FormLists, AppError> {
     use crate::api::ssr::{actor, pool};
     actor().await?;
-    Ok(crate::db::drafts::soc_groups(&pool()?).await?)
+    Ok(FormLists {
+        soc: crate::db::drafts::soc_groups(&pool()?).await?,
+        countries: isocountry::CountryCode::iter().map(|c| c.name().to_string()).collect(),
+    })
 }
 
 /// The form of a new CoS in `route` (copying the job and work details of `copy`, if given),
@@ -368,8 +396,7 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
         }
     }
     let today = uk_today(&mut *pool.acquire().await?).await?;
-    let known = db::drafts::soc_codes(&pool).await?;
-    let checked = cos_form::check(&form, today, &|c| known.contains(c));
+    let checked = cos_form::check(&form, today, &ssr::lists(&pool).await?);
     if !checked.errors.is_empty() {
         return ssr::refuse(path, form, checked.errors, false).await;
     }
@@ -432,8 +459,7 @@ pub async fn load_saved(cos_number: String) -> Result<SavedScreen, AppError> {
         .ok_or_else(|| crate::api::ssr::not_found(format!("CoS {}", c.cos_number)))?;
     let missing = if d.status == "WORK IN PROGRESS" {
         let today = uk_today(&mut *pool.acquire().await?).await?;
-        let known = db::drafts::soc_codes(&pool).await?;
-        cos_form::check(&d.form, today, &|c| known.contains(c)).missing.into_iter().map(str::to_string).collect()
+        cos_form::check(&d.form, today, &ssr::lists(&pool).await?).missing.into_iter().map(str::to_string).collect()
     } else {
         vec![]
     };

@@ -8,6 +8,14 @@ use super::work_address::Postcode;
 use std::collections::BTreeMap;
 use time::Date;
 
+/// The official lists a form is checked against (the server's; tests bring their own).
+pub trait Lists {
+    /// Whether `code` is a SOC 2020 unit group.
+    fn soc(&self, code: &str) -> bool;
+    /// The ISO 3166 name of the country `name` names, whatever its case.
+    fn country(&self, name: &str) -> Option<String>;
+}
+
 /// What a field holds, which decides how it is shown, checked and stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -21,6 +29,8 @@ pub enum Kind {
     Money,
     /// A SOC 2020 unit group (4 digits, one of the ONS list).
     Soc,
+    /// A country by its ISO 3166 name.
+    Country,
     Postcode,
     YesNo,
 }
@@ -56,10 +66,10 @@ pub const SECTIONS: &[Section] = &[
             f("other_names", "Other names", Text, false, "Any other names the worker uses or has used"),
             f("nationality", "Nationality", Text, true, "For example Indian"),
             f("place_of_birth", "Place of birth", Text, true, "Town or city"),
-            f("country_of_birth", "Country of birth", Text, true, ""),
+            f("country_of_birth", "Country of birth", Country, true, "As ISO 3166 names it, for example Nigeria"),
             f("date_of_birth", "Date of birth", Date, true, "For example 27/03/1990"),
             f("gender", "Gender", Gender, true, ""),
-            f("country_of_residence", "Country of residence", Text, true, ""),
+            f("country_of_residence", "Country of residence", Country, true, "As ISO 3166 names it, for example Nigeria"),
             f("ni_number", "UK National Insurance number", Text, false, "If the worker has one"),
             f("employee_number", "Employee number", Text, false, "If you give the worker one"),
         ],
@@ -252,7 +262,7 @@ impl Checked {
 const SHORT: usize = 200;
 const LONG: usize = 2000;
 
-fn one(f: &Field, raw: &str, known_soc: &dyn Fn(&str) -> bool) -> Result<Option<String>, String> {
+fn one(f: &Field, raw: &str, lists: &dyn Lists) -> Result<Option<String>, String> {
     let max = if f.kind == Long { LONG } else { SHORT };
     if raw.chars().count() > max {
         return Err(format!("{} must be {max} characters or fewer", f.label));
@@ -299,11 +309,12 @@ fn one(f: &Field, raw: &str, known_soc: &dyn Fn(&str) -> bool) -> Result<Option<
             format!("{:.2}", m)
         }
         Soc => {
-            if !(t.len() == 4 && t.chars().all(|c| c.is_ascii_digit())) || !known_soc(t) {
+            if !(t.len() == 4 && t.chars().all(|c| c.is_ascii_digit())) || !lists.soc(t) {
                 return Err("Enter the 4-digit code of a SOC 2020 unit group, like 2136".into());
             }
             t.to_string()
         }
+        Country => lists.country(t).ok_or_else(|| format!("Enter {} as ISO 3166 names it, for example Nigeria or Viet Nam", lower(f.label)))?,
         Postcode => Postcode::parse(t).map(|p| p.as_str().to_string()).map_err(str::to_string)?,
         YesNo => match t.to_ascii_lowercase().as_str() {
             "yes" => "true".into(),
@@ -319,12 +330,12 @@ fn lower(label: &str) -> String {
     c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
 }
 
-/// Checks a form on `today` (UK). `known_soc`: whether a code is a SOC 2020 unit group.
-pub fn check(form: &CosForm, today: Date, known_soc: &dyn Fn(&str) -> bool) -> Checked {
+/// Checks a form on `today` (UK) against the official `lists`.
+pub fn check(form: &CosForm, today: Date, lists: &dyn Lists) -> Checked {
     let mut out = Checked::default();
     for f in fields() {
         let raw = form.get(f.name).map(String::as_str).unwrap_or("");
-        match one(f, raw, known_soc) {
+        match one(f, raw, lists) {
             Ok(v) => {
                 if v.is_none() && f.required {
                     out.missing.push(f.label);
@@ -436,7 +447,7 @@ pub fn check_upload(
     rows: &[Vec<String>],
     common: &CosForm,
     today: Date,
-    known_soc: &dyn Fn(&str) -> bool,
+    lists: &dyn Lists,
 ) -> Result<Vec<Checked>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut columns: Vec<Option<&'static Field>> = Vec::new();
@@ -492,7 +503,7 @@ pub fn check_upload(
                 form.insert(f.name.to_string(), v.clone());
             }
         }
-        let c = check(&form, today, known_soc);
+        let c = check(&form, today, lists);
         for (name, message) in &c.errors {
             if !common_names.contains(&name.as_str()) && !is_other_key(name) {
                 problems.push(Problem { row: i + 2, column: name.clone(), message: message.clone() });
@@ -508,9 +519,16 @@ mod tests {
     use super::*;
     use time::macros::date;
 
-    fn soc(c: &str) -> bool {
-        c == "2136"
+    struct Known;
+    impl Lists for Known {
+        fn soc(&self, c: &str) -> bool {
+            c == "2136"
+        }
+        fn country(&self, name: &str) -> Option<String> {
+            ["Nigeria", "Viet Nam"].into_iter().find(|c| c.eq_ignore_ascii_case(name.trim())).map(str::to_string)
+        }
     }
+    const SOC: Known = Known;
 
     fn complete() -> CosForm {
         [
@@ -532,7 +550,7 @@ mod tests {
 
     #[test]
     fn a_full_form_is_ready_to_go_with_values_as_stored() {
-        let c = check(&complete(), TODAY, &soc);
+        let c = check(&complete(), TODAY, &SOC);
         assert_eq!(c.errors, vec![]);
         assert!(c.complete(), "{:?}", c.missing);
         let v = |n: &str| c.values.iter().find(|(f, _)| f.name == n).unwrap().1.clone();
@@ -548,7 +566,7 @@ mod tests {
 
     #[test]
     fn an_empty_form_saves_as_a_draft_listing_what_is_missing() {
-        let c = check(&CosForm::new(), TODAY, &soc);
+        let c = check(&CosForm::new(), TODAY, &SOC);
         assert_eq!(c.errors, vec![]);
         assert!(!c.complete());
         assert_eq!(c.missing.len(), fields().filter(|f| f.required).count());
@@ -565,7 +583,7 @@ mod tests {
         ] {
             form.insert(k.into(), v.into());
         }
-        let c = check(&form, TODAY, &soc);
+        let c = check(&form, TODAY, &SOC);
         let names: Vec<&str> = c.errors.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
@@ -580,7 +598,7 @@ mod tests {
         form.insert("date_of_birth".into(), "01/12/2026".into());
         form.insert("passport_expiry_date".into(), "30/11/2026".into());
         form.insert("work_start_date".into(), "30/11/2026".into());
-        let c = check(&form, TODAY, &soc);
+        let c = check(&form, TODAY, &SOC);
         let names: Vec<&str> = c.errors.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["date_of_birth", "passport_expiry_date", "work_start_date"]);
     }
@@ -606,24 +624,24 @@ mod tests {
             vec!["Eze".to_string(), "Ada".into(), "31/02/1991".into(), "Female".into()],
             vec!["Bello".to_string(), "Musa".into(), "01/01/1985".into(), "x".into()],
         ];
-        let problems = check_upload(&header, &rows, &common, TODAY, &soc).unwrap_err();
+        let problems = check_upload(&header, &rows, &common, TODAY, &SOC).unwrap_err();
         assert_eq!(
             problems.iter().map(|p| (p.row, p.column.as_str())).collect::<Vec<_>>(),
             [(3, "date_of_birth"), (4, "gender")]
         );
         // Fixed, every row is a CoS: WORK IN PROGRESS, as the passport is still to come.
         let rows = vec![rows[0].clone()];
-        let checked = check_upload(&header, &rows, &common, TODAY, &soc).unwrap();
+        let checked = check_upload(&header, &rows, &common, TODAY, &SOC).unwrap();
         assert_eq!(checked.len(), 1);
         assert!(checked[0].missing.contains(&"Passport or travel document number"));
         assert!(!checked[0].missing.contains(&"Job title"), "the common details fill the job");
 
         // A header that is not the template's, and rows of the wrong length.
-        let bad = check_upload(&["surname".to_string()], &[vec!["x".into()]], &common, TODAY, &soc).unwrap_err();
+        let bad = check_upload(&["surname".to_string()], &[vec!["x".into()]], &common, TODAY, &SOC).unwrap_err();
         assert_eq!(bad[0].row, 1);
-        let short = check_upload(&header, &[vec!["Okafor".into()]], &common, TODAY, &soc).unwrap_err();
+        let short = check_upload(&header, &[vec!["Okafor".into()]], &common, TODAY, &SOC).unwrap_err();
         assert!(short[0].message.contains("has 1 values"));
-        assert!(check_upload(&header, &[], &common, TODAY, &soc).is_err());
+        assert!(check_upload(&header, &[], &common, TODAY, &SOC).is_err());
     }
 
     #[test]
@@ -634,10 +652,10 @@ mod tests {
             ("other3_town", "Hull")] {
             form.insert(k.into(), v.into());
         }
-        let c = check(&form, TODAY, &soc);
+        let c = check(&form, TODAY, &SOC);
         assert_eq!(c.errors.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["other3_line1", "other3_postcode"]);
         form.remove("other3_town");
-        let c = check(&form, TODAY, &soc);
+        let c = check(&form, TODAY, &SOC);
         assert_eq!(c.errors, vec![]);
         assert_eq!(c.others.len(), 1);
         assert_eq!((c.others[0].town.as_str(), c.others[0].postcode.as_str()), ("Bristol", "BS1 4DJ"));

@@ -6,7 +6,7 @@ use crate::api::create::{load_batch_assign, load_batch_form, START};
 use crate::components::fields::error_for;
 use crate::components::{DataTable, ErrorSummary, Page};
 use crate::domain::cos_form::{self, MAX_FILE_BYTES, MAX_ROWS, SECTIONS};
-use crate::pages::create_cos::{breadcrumb, field_view, others_view, prestored, problem};
+use crate::pages::create_cos::{breadcrumb, datalists, field_view, others_view, prestored, problem};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -15,6 +15,7 @@ pub fn CreateBatchPage() -> impl IntoView {
     let query = use_query_map();
     let route = Memo::new(move |_| query.read().get("route").unwrap_or_default());
     let screen = Resource::new(move || route.get(), load_batch_form);
+    let lists = Resource::new(|| (), |_| crate::api::create::load_form_lists());
     // Once hydrated: a file of thousands of workers takes a few seconds to check and save.
     let sending = RwSignal::new(false);
     // Once hydrated, a file over the limit is refused before minutes of uploading.
@@ -41,6 +42,7 @@ pub fn CreateBatchPage() -> impl IntoView {
             {breadcrumb()}
             <Suspense fallback=|| view! { <h1>"Create a batch of CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    let lists = lists.await.unwrap_or_default();
                     let s = match screen.await {
                         Err(e) => return problem(e),
                         Ok(s) => s,
@@ -105,6 +107,7 @@ pub fn CreateBatchPage() -> impl IntoView {
                                     aria-describedby=if workers_error.is_some() { "workers-hint workers-error" } else { "workers-hint" }
                                     aria-invalid=workers_error.is_some().then_some("true")/>
                             </div>
+                            {datalists(lists)}
                             <div class="actions">
                                 <button type="submit" class="button">"Check and save"</button>
                                 <a href=START class="link-button">"Cancel"</a>

@@ -3,7 +3,7 @@
 //! assigned". Every form is a plain post, so each step works before the WebAssembly arrives.
 
 use crate::api::create::{
-    create_routes, load_assign, load_cos_form, load_saved, soc_groups, FormScreen, StoredAddress, START,
+    create_routes, load_assign, load_form_lists, load_cos_form, load_saved, FormLists, FormScreen, StoredAddress, START,
 };
 use crate::components::fields::error_for;
 use crate::components::{summary_list, ErrorSummary, Page};
@@ -135,7 +135,7 @@ pub fn field_view(f: &'static Field, value: String, error: Option<String>) -> An
             let numeric = matches!(kind, Kind::Hours | Kind::Money).then_some("decimal");
             view! {
                 <input id=id name=name type="text" value=value autocomplete="off" class:input--short=short inputmode=numeric
-                    list=(kind == Kind::Soc).then_some("soc-groups")
+                    list=match kind { Kind::Soc => Some("soc-groups"), Kind::Country => Some("countries"), _ => None }
                     spellcheck=matches!(kind, Kind::Postcode | Kind::Soc | Kind::Date).then_some("false")
                     aria-describedby=described aria-invalid=invalid.then_some("true")/>
             }
@@ -237,7 +237,20 @@ pub fn others_view(form: &crate::domain::cos_form::CosForm, errors: &[(String, S
     .into_any()
 }
 
-fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
+/// The type-ahead lists: native `<datalist>`s, which work with and without JavaScript.
+pub fn datalists(lists: FormLists) -> AnyView {
+    view! {
+        <datalist id="soc-groups">
+            {lists.soc.into_iter().map(|(code, title)| view! { <option value=code>{title}</option> }).collect_view()}
+        </datalist>
+        <datalist id="countries">
+            {lists.countries.into_iter().map(|c| view! { <option value=c></option> }).collect_view()}
+        </datalist>
+    }
+    .into_any()
+}
+
+fn cos_form(s: FormScreen, lists: FormLists) -> AnyView {
     let editing = s.cos_number.is_some();
     let title = if editing { "Edit CoS" } else { "Create a CoS" };
     let cancel = match (&s.cos_number, &s.batch) {
@@ -275,9 +288,7 @@ fn cos_form(s: FormScreen, soc: Vec<(String, String)>) -> AnyView {
                     {address.then(|| others_view(&s.form, &errors))}
                 }
             }).collect_view()}
-            <datalist id="soc-groups">
-                {soc.into_iter().map(|(code, title)| view! { <option value=code>{title}</option> }).collect_view()}
-            </datalist>
+            {datalists(lists)}
             <div class="actions">
                 <button type="submit" class="button">"Save"</button>
                 <a href=cancel class="link-button">"Cancel"</a>
@@ -297,17 +308,17 @@ pub fn CosFormPage() -> impl IntoView {
         (number.get(), q.get("route").unwrap_or_default(), q.get("copy").unwrap_or_default(), q.get("batch").unwrap_or_default())
     });
     let screen = Resource::new(move || key.get(), |(n, r, c, b)| load_cos_form(n, r, c, b));
-    let soc = Resource::new(|| (), |_| soc_groups());
+    let lists = Resource::new(|| (), |_| load_form_lists());
     let title = move || if number.get().is_empty() { "Create a CoS" } else { "Edit CoS" };
     view! {
         <Page title=if number.get_untracked().is_empty() { "Create a CoS" } else { "Edit CoS" }>
             {breadcrumb()}
             <Suspense fallback=move || view! { <h1>{title()}</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
-                    let soc = soc.await.unwrap_or_default();
+                    let lists = lists.await.unwrap_or_default();
                     match screen.await {
                         Err(e) => problem(e),
-                        Ok(s) => cos_form(s, soc),
+                        Ok(s) => cos_form(s, lists),
                     }
                 })}
             </Suspense>

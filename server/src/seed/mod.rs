@@ -684,7 +684,7 @@ impl<'a> Generator<'a> {
             .opt_d(assigned).opt_d(assigned.map(expiry_for))
             .i(creator).opt_i(batch.map(|b| b.id)).ts(created_at)
             .s(family).s(given).opt(other).s(nationality).s(city).s(country).d(dob).s(gender)
-            .s(if in_uk { "United Kingdom" } else { country })
+            .s(if in_uk { "United Kingdom of Great Britain and Northern Ireland" } else { country })
             .opt((missing != Some(0)).then_some(passport.as_str())).d(pp_issue).d(pp_expiry).s(country)
             .s(&home).opt(ni.as_deref()).opt(employee.as_deref())
             .d(start_date).d(end_date).s(hours)
