@@ -131,6 +131,12 @@ async fn a_draft_is_saved_completed_and_assigned(pool: PgPool) {
             .bind(f).bind(t).fetch_one(&pool).await.unwrap()
     };
     let used_before = used(pool.clone(), from.clone(), to_year.clone()).await;
+    // The Workers screen's figure for the allocation used, before and after.
+    let workers_used = |html: String| -> i64 {
+        let at = html.find("Assigned so far</dt><dd>").unwrap() + "Assigned so far</dt><dd>".len();
+        html[at..at + html[at..].find('<').unwrap()].parse().unwrap()
+    };
+    assert_eq!(workers_used(app.page(&c, "/").await.1), used_before, "the Workers screen shows the allocation used");
     let (code, html) = app.page(&c, &format!("/view-cos/{number}/assign")).await;
     assert_eq!(code, 200);
     let text = html_text(&html);
@@ -144,10 +150,22 @@ async fn a_draft_is_saved_completed_and_assigned(pool: PgPool) {
     assert_eq!(status, "ASSIGNED");
     assert!(assigned.is_some() && expiry > assigned);
     assert_eq!(used(pool.clone(), from, to_year).await, used_before + 1, "one CoS of the allocation, once");
+    assert_eq!(workers_used(app.page(&c, "/").await.1), used_before + 1, "the Workers screen's figure moved with it");
     assert_eq!(count(&pool, &format!("SELECT count(*) FROM audit_log WHERE action = 'cos_assigned' AND entity_id = {id}")).await, 1);
     assert_eq!(count(&pool, &format!("SELECT count(*) FROM cos_status_history WHERE cos_id = {id} AND status = 'ASSIGNED'")).await, 1);
     let (_, html) = app.page(&c, &format!("/view-cos/{number}/assigned")).await;
     assert!(html_text(&html).contains("CoS assigned"));
+
+    // A CoS that is not ASSIGNED is never announced as assigned, and one that is USED is never
+    // assigned again.
+    let used: String = sqlx::query_scalar(
+        "SELECT c.cos_number FROM cos c JOIN sponsors s ON s.id = c.sponsor_id WHERE s.name = 'Acme Engineering Ltd' AND c.status = 'USED' LIMIT 1",
+    )
+    .fetch_one(&pool).await.unwrap();
+    let (_, html) = app.page(&c, &format!("/view-cos/{used}/assigned")).await;
+    assert!(html_text(&html).contains("This CoS is USED, not ASSIGNED."));
+    let r = c.post(app.url("/api/create/assign")).form(&[("cos_number", used.as_str()), ("version", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 403);
 
     // An ASSIGNED CoS is never edited or deleted, whatever is posted.
     let r = c.post(app.url("/api/create/delete")).form(&[("cos_number", number.as_str()), ("version", "99")]).send().await.unwrap();

@@ -539,10 +539,14 @@ pub async fn assign_cos(cos_number: String, version: String) -> Result<(), AppEr
     let number = crate::domain::CosNumber::parse(&cos_number).map(|n| n.as_str().to_string()).unwrap_or_default();
     let (actor, pool, d) = match ssr::draft(&cos_number).await {
         Ok(found) => found,
-        // A second click finds it ASSIGNED already: it was assigned once.
-        Err(AppError::Forbidden(_)) => {
-            redirect(&format!("/view-cos/{number}/assigned"));
-            return Ok(());
+        Err(AppError::Forbidden(m)) => {
+            // A second click finds it ASSIGNED already: it was assigned once.
+            let (_, _, c) = crate::api::ssr::reachable_cos(&number, crate::domain::permissions::can_view).await?;
+            if c.status == "ASSIGNED" {
+                redirect(&format!("/view-cos/{number}/assigned"));
+                return Ok(());
+            }
+            return Err(AppError::Forbidden(m));
         }
         Err(e) => return Err(e),
     };

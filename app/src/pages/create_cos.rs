@@ -16,8 +16,10 @@ pub fn breadcrumb() -> impl IntoView {
 }
 
 pub fn problem(e: crate::error::AppError) -> AnyView {
-    if matches!(e, crate::error::AppError::NotFound(_)) {
-        crate::error::set_status(404);
+    match e {
+        crate::error::AppError::NotFound(_) => crate::error::set_status(404),
+        crate::error::AppError::Forbidden(_) => crate::error::set_status(403),
+        _ => {}
     }
     let text = match e {
         crate::error::AppError::Invalid(m) => m.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join(" "),
@@ -494,6 +496,12 @@ pub fn CosAssignedPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match cos.await {
                         Err(e) => problem(e),
+                        // Only an assigned CoS is announced as one (this address can be typed).
+                        Ok(c) if c.status != "ASSIGNED" => view! {
+                            <h1>"CoS " <span class="nowrap">{c.cos_number.clone()}</span></h1>
+                            <p>{format!("This CoS is {}, not ASSIGNED.", c.status)}</p>
+                            <div class="actions"><a href=format!("/view-cos/{}", c.cos_number) class="button">"View CoS"</a></div>
+                        }.into_any(),
                         Ok(c) => {
                             let row = |l: &str| c.rows.iter().find(|r| r.0 == l).map(|r| r.1.clone()).unwrap_or_default();
                             view! {
