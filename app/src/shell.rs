@@ -9,7 +9,7 @@ use crate::pages::{
     cos_details::CosDetailsPage,
     create_batch::{BatchAssignPage, CreateBatchPage},
     create_cos::{AssignCosPage, CosAssignedPage, CosDeletedPage, CosFormPage, CosSavedPage, CreateStartPage, DeleteCosPage},
-    manage_live_cos::{ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
+    manage_live_cos::{AddNotePage, ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
     not_found::NotFound,
     ownership_history::OwnershipHistoryPage,
     sign_in::SignInPage,
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sponsorship-duties/manage-live-cos") view=ManageLiveSearchPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number") view=ManageLiveCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number/withdraw") view=WithdrawalConfirmationPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number/note") view=AddNotePage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

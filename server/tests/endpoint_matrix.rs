@@ -61,6 +61,8 @@ const SERVER_FNS: &[ServerFn] = &[
     f("work_addresses/delete", &[("id", Arg::Address), ("version", Arg::Version)]),
     f("create/routes", &[]),
     f("create/lists", &[]),
+    f("cos/note_form", &[("cos_number", Arg::Cos)]),
+    f("cos/add_note", &[("cos_number", Arg::Cos), ("note", Arg::Text("A forged note")), ("q", Arg::Text(""))]),
     f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos), ("batch", Arg::Batch)]),
     f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("batch", Arg::Batch), ("token", Arg::Text("")),
         ("cos[family_name]", Arg::Text("Forged"))]),
@@ -85,6 +87,7 @@ const PAGES: &[&str] = &[
     "/sponsorship-duties/manage-live-cos/:cos_number/withdraw", "/create-cos", "/create-cos/new", "/create-cos/deleted",
     "/create-cos/:cos_number/saved", "/view-cos/:cos_number/edit", "/view-cos/:cos_number/delete", "/view-cos/:cos_number/assign",
     "/view-cos/:cos_number/assigned", "/create-cos/batch", "/view-cos/batches/:batch_id/assign",
+    "/sponsorship-duties/manage-live-cos/:cos_number/note",
 ];
 const PLAIN_GETS: &[&str] =
     &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/create-cos/batch-template.csv", "/health"];

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod batches;
 pub mod cos;
 pub mod create;
+pub mod notes;
 pub mod transfer;
 pub mod withdraw;
 pub mod work_addresses;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod batches;
 pub mod cos;
 pub mod drafts;
+pub mod notes;
 pub mod status_changes;
 pub mod users;
 pub mod work_addresses;

@@ -95,11 +95,15 @@ pub fn ManageLiveCosPage() -> impl IntoView {
     with_live_cos("Manage live CoS", |c, q, problem| {
         let back = back_to_search(&q);
         let withdraw = format!("{SEARCH}/{}/withdraw{}", c.cos_number, keep(&q));
+        let note = format!("{}{}", crate::api::notes::note_path(&c.cos_number), keep(&q));
+        let noted = use_query_map().read_untracked().get("noted").is_some();
         view! {
+            {noted.then(|| view! { <div class="panel" role="status"><p>"Your sponsor note has been added. It is shown on View CoS and on the printed CoS."</p></div> })}
             <h1>"Manage live CoS"</h1>
             {summary_list(c.rows.clone())}
             {c.refusal.clone().map(|why| refused(why, problem))}
             <div class="actions">
+                {(c.status == "ASSIGNED").then(|| view! { <a href=note class="button">"Add a sponsor note"</a> })}
                 {c.refusal.is_none().then(|| view! { <a href=withdraw class="button button--warning">"Withdraw CoS"</a> })}
                 <a href=back class="button button--secondary">"Back"</a>
             </div>
@@ -142,4 +146,70 @@ pub fn WithdrawalConfirmationPage() -> impl IntoView {
         }
         .into_any()
     })
+}
+
+/// "Add a sponsor note": only on an ASSIGNED CoS; up to 2,000 characters, with a live count
+/// once hydrated. A plain form post.
+#[component]
+pub fn AddNotePage() -> impl IntoView {
+    use crate::api::notes::{load_note_form, MAX_NOTE};
+    let (number, q) = use_cos_path();
+    let screen = Resource::new(move || number.get(), load_note_form);
+    let typed = RwSignal::new(None::<usize>);
+    view! {
+        <Page title="Add a sponsor note">
+            {breadcrumb()}
+            <Suspense fallback=|| view! { <h1>"Add a sponsor note"</h1><p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    let q = q.get_untracked();
+                    let s = match screen.await {
+                        Ok(s) => s,
+                        Err(e) => return not_found(e),
+                    };
+                    let cancel = format!("{SEARCH}/{}{}", s.cos_number, keep(&q));
+                    let errors = s.error.iter().map(|m| ("note".to_string(), m.clone())).collect::<Vec<_>>();
+                    let invalid = s.error.is_some();
+                    let start = s.typed.chars().count();
+                    view! {
+                        <ErrorSummary errors/>
+                        <h1>"Add a sponsor note"</h1>
+                        <p>{format!("CoS {} ({}), {}.", s.cos_number, s.worker, s.status)}</p>
+                        {match s.refusal.clone() {
+                            Some(why) => view! {
+                                <div class="inset inset--warning"><p>{why}</p></div>
+                                <div class="actions"><a href=cancel class="button button--secondary">"Back"</a></div>
+                            }.into_any(),
+                            None => view! {
+                                <p>"A note records a minor correction or something the Home Office should know about this CoS. Notes cannot be changed or removed once added."</p>
+                                <form method="post" action="/api/cos/add_note" class="form" novalidate>
+                                    <input type="hidden" name="cos_number" value=s.cos_number.clone()/>
+                                    <input type="hidden" name="q" value=q.clone()/>
+                                    <div class="field" class:field--error=invalid>
+                                        <label for="note">"Note"</label>
+                                        <p class="field__hint" id="note-hint">{format!("Up to {MAX_NOTE} characters.")}</p>
+                                        {s.error.clone().map(|m| view! { <p class="field__error" id="note-error"><span class="visually-hidden">"Error: "</span>{m}</p> })}
+                                        <textarea id="note" name="note" rows="6"
+                                            aria-describedby=if invalid { "note-hint note-count note-error" } else { "note-hint note-count" }
+                                            aria-invalid=invalid.then_some("true")
+                                            on:input=move |ev| typed.set(Some(event_target_value(&ev).chars().count()))>{s.typed.clone()}</textarea>
+                                        <p class="field__hint" id="note-count" aria-live="polite">
+                                            {move || typed.get().map(|n| {
+                                                if n <= MAX_NOTE { format!("You have {} characters remaining", MAX_NOTE - n) }
+                                                else { format!("You have {} characters too many", n - MAX_NOTE) }
+                                            }).unwrap_or_else(|| if start > 0 { format!("{start} characters typed") } else { String::new() })}
+                                        </p>
+                                    </div>
+                                    <div class="actions">
+                                        <button type="submit" class="button">"Add note"</button>
+                                        <a href=cancel class="link-button">"Cancel"</a>
+                                    </div>
+                                </form>
+                            }.into_any(),
+                        }}
+                    }
+                    .into_any()
+                })}
+            </Suspense>
+        </Page>
+    }
 }
