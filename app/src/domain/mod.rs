@@ -14,6 +14,7 @@ pub mod selection;
 pub mod status;
 pub mod user;
 pub mod withdrawal;
+pub mod working_days;
 pub mod work_address;
 
 pub use cos_number::CosNumber;
