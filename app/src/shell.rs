@@ -12,6 +12,7 @@ use crate::pages::{
     manage_live_cos::{AddNotePage, ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
     not_found::NotFound,
     ownership_history::OwnershipHistoryPage,
+    report_activity::{ActivityReportedPage, CheckReportPage, ReportCosPage, ReportFormPage, ReportSearchPage},
     sign_in::SignInPage,
     sponsorship_duties::SponsorshipDutiesPage,
     status_history::StatusHistoryPage,
@@ -102,6 +103,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number") view=ManageLiveCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number/withdraw") view=WithdrawalConfirmationPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/manage-live-cos/:cos_number/note") view=AddNotePage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/report-activity") view=ReportSearchPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/report-activity/:cos_number") view=ReportCosPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/report-activity/:cos_number/report") view=ReportFormPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/report-activity/:cos_number/check") view=CheckReportPage ssr=SsrMode::Async/>
+                <Route path=path!("/sponsorship-duties/report-activity/:cos_number/reported") view=ActivityReportedPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -62,6 +62,12 @@ const SERVER_FNS: &[ServerFn] = &[
     f("create/routes", &[]),
     f("create/lists", &[]),
     f("cos/note_form", &[("cos_number", Arg::Cos)]),
+    f("report/cos", &[("cos_number", Arg::Cos)]),
+    f("report/form", &[("cos_number", Arg::Cos)]),
+    f("report/check", &[("cos_number", Arg::Cos), ("report[activity]", Arg::Text("1")), ("report[event_date]", Arg::Text("01/11/2026")),
+        ("report[details]", Arg::Text("A forged report"))]),
+    f("report/check_screen", &[("cos_number", Arg::Cos)]),
+    f("report/submit", &[("cos_number", Arg::Cos)]),
     f("cos/add_note", &[("cos_number", Arg::Cos), ("note", Arg::Text("A forged note")), ("q", Arg::Text(""))]),
     f("create/form", &[("cos_number", Arg::Cos), ("route", Arg::Text("1")), ("copy", Arg::Cos), ("batch", Arg::Batch)]),
     f("create/save", &[("cos_number", Arg::Cos), ("version", Arg::Version), ("route", Arg::Text("1")), ("batch", Arg::Batch), ("token", Arg::Text("")),
@@ -87,7 +93,9 @@ const PAGES: &[&str] = &[
     "/sponsorship-duties/manage-live-cos/:cos_number/withdraw", "/create-cos", "/create-cos/new", "/create-cos/deleted",
     "/create-cos/:cos_number/saved", "/view-cos/:cos_number/edit", "/view-cos/:cos_number/delete", "/view-cos/:cos_number/assign",
     "/view-cos/:cos_number/assigned", "/create-cos/batch", "/view-cos/batches/:batch_id/assign",
-    "/sponsorship-duties/manage-live-cos/:cos_number/note",
+    "/sponsorship-duties/manage-live-cos/:cos_number/note", "/sponsorship-duties/report-activity",
+    "/sponsorship-duties/report-activity/:cos_number", "/sponsorship-duties/report-activity/:cos_number/report",
+    "/sponsorship-duties/report-activity/:cos_number/check", "/sponsorship-duties/report-activity/:cos_number/reported",
 ];
 const PLAIN_GETS: &[&str] =
     &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/create-cos/batch-template.csv", "/health"];

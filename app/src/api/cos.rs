@@ -216,6 +216,10 @@ pub struct ActivityView {
     pub reported: String,
     pub reported_by: String,
     pub details: String,
+    /// The event's date, when it was due, and whether it was on time (reports made here).
+    pub event: Option<(String, String, String)>,
+    /// What changed: (label, value).
+    pub changes: Vec<(String, String)>,
 }
 
 #[server(endpoint = "cos/histories")]
@@ -251,6 +255,15 @@ pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppE
             reported: uk_date(a.reported_at.date()),
             reported_by: a.reported_by,
             details: a.details,
+            event: a.event_date.zip(a.due_date).map(|(e, d)| {
+                let late = match a.days_late { 0 => "On time".to_string(), 1 => "1 working day late".to_string(), n => format!("{n} working days late") };
+                (uk_date(e), uk_date(d), late)
+            }),
+            changes: a
+                .changes
+                .as_object()
+                .map(|o| o.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+                .unwrap_or_default(),
         })
         .collect();
     Ok(CosHistories { cos_number: c.cos_number, status: c.status, statuses, transfers, activities })

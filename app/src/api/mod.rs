@@ -8,6 +8,7 @@ pub mod batches;
 pub mod cos;
 pub mod create;
 pub mod notes;
+pub mod report;
 pub mod transfer;
 pub mod withdraw;
 pub mod work_addresses;

@@ -144,11 +144,18 @@ pub struct Activity {
     pub reported_at: OffsetDateTime,
     pub reported_by: String,
     pub details: String,
+    /// Set for reports made in the product (not for the demo's loaded history).
+    pub event_date: Option<Date>,
+    pub due_date: Option<Date>,
+    pub days_late: i32,
+    /// What changed: label → value.
+    pub changes: serde_json::Value,
 }
 
 pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Activity>> {
     sqlx::query_as(
-        "SELECT a.id, t.name AS activity_type, a.reported_at, u.full_name AS reported_by, a.details
+        "SELECT a.id, t.name AS activity_type, a.reported_at, u.full_name AS reported_by, a.details,
+                a.event_date, a.due_date, a.days_late, a.changes
          FROM activity_reports a
          JOIN activity_types t ON t.id = a.activity_type_id
          JOIN users u ON u.sponsor_id = a.sponsor_id AND u.id = a.reported_by

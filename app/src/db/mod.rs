@@ -8,6 +8,7 @@ pub mod batches;
 pub mod cos;
 pub mod drafts;
 pub mod notes;
+pub mod reports;
 pub mod status_changes;
 pub mod users;
 pub mod work_addresses;

@@ -262,7 +262,7 @@ impl Checked {
 const SHORT: usize = 200;
 const LONG: usize = 2000;
 
-fn one(f: &Field, raw: &str, lists: &dyn Lists) -> Result<Option<String>, String> {
+pub fn value(f: &Field, raw: &str, lists: &dyn Lists) -> Result<Option<String>, String> {
     let max = if f.kind == Long { LONG } else { SHORT };
     if raw.chars().count() > max {
         return Err(format!("{} must be {max} characters or fewer", f.label));
@@ -335,7 +335,7 @@ pub fn check(form: &CosForm, today: Date, lists: &dyn Lists) -> Checked {
     let mut out = Checked::default();
     for f in fields() {
         let raw = form.get(f.name).map(String::as_str).unwrap_or("");
-        match one(f, raw, lists) {
+        match value(f, raw, lists) {
             Ok(v) => {
                 if v.is_none() && f.required {
                     out.missing.push(f.label);
@@ -405,10 +405,18 @@ pub fn fee_pounds(category: &str) -> u32 {
 /// The form of a stored CoS: stored values as a user types them.
 pub fn typed(name: &str, stored: Option<&str>) -> String {
     let Some(v) = stored else { return String::new() };
-    match field(name).map(|f| f.kind) {
-        Some(Date) => parse_date(v).map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| v.into()),
-        Some(YesNo) => if v == "true" { "yes".into() } else { "no".into() },
-        _ => v.to_string(),
+    match field(name) {
+        Some(f) => typed_kind(f.kind, v),
+        None => v.to_string(),
+    }
+}
+
+/// A stored value of a kind as a user types it (dates dd/mm/yyyy, yes or no).
+pub fn typed_kind(kind: Kind, stored: &str) -> String {
+    match kind {
+        Date => parse_date(stored).map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| stored.into()),
+        YesNo => if stored == "true" { "yes".into() } else { "no".into() },
+        _ => stored.to_string(),
     }
 }
 

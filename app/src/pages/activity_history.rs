@@ -55,6 +55,14 @@ fn details(h: CosHistories, _q: String) -> AnyView {
                 <div class="summary__row"><dt>"CoS number"</dt><dd>{h.cos_number}</dd></div>
                 <div class="summary__row"><dt>"Activity"</dt><dd>{a.activity_type}</dd></div>
                 <div class="summary__row"><dt>"Details"</dt><dd class="pre-line">{a.details}</dd></div>
+                {a.event.map(|(event, due, late)| view! {
+                    <div class="summary__row"><dt>"Date of the event"</dt><dd>{event}</dd></div>
+                    <div class="summary__row"><dt>"Due by"</dt><dd>{due}</dd></div>
+                    <div class="summary__row"><dt>"Reported"</dt><dd>{late}</dd></div>
+                })}
+                {a.changes.into_iter().map(|(label, value)| view! {
+                    <div class="summary__row"><dt>{label}</dt><dd>{value}</dd></div>
+                }).collect_view()}
             </dl>
         }
         .into_any(),

@@ -11,6 +11,7 @@ pub mod create_cos;
 pub mod manage_live_cos;
 pub mod not_found;
 pub mod ownership_history;
+pub mod report_activity;
 pub mod sign_in;
 pub mod sponsorship_duties;
 pub mod status_history;

@@ -63,6 +63,8 @@ pub enum SearchFor {
     ViewCos,
     /// Sponsorship duties → Manage live CoS → Search for a CoS → Manage live CoS.
     ManageLive,
+    /// Sponsorship duties → Report migrant activity → Search for a CoS → the CoS to report on.
+    ReportActivity,
 }
 
 impl SearchFor {
@@ -71,6 +73,7 @@ impl SearchFor {
         match self {
             SearchFor::ViewCos => "/view-cos",
             SearchFor::ManageLive => "/sponsorship-duties/manage-live-cos",
+            SearchFor::ReportActivity => crate::api::report::PATH,
         }
     }
 

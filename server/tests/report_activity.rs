@@ -1,0 +1,117 @@
+//! Report migrant activity over HTTP: only a USED CoS; the answers checked and kept between the
+//! form and Submit; the deadline and lateness; one report however often Submit is sent; the
+//! report in the activity history and details; who may report on what.
+
+mod common;
+
+use common::{html_text, location, seed_demo, spawn};
+use sqlx::PgPool;
+
+async fn a_cos(pool: &PgPool, status: &str) -> (i64, String, time::Date) {
+    sqlx::query_as(
+        "SELECT c.id, c.cos_number, c.date_assigned FROM cos c JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
+         JOIN users u ON u.sponsor_id = c.sponsor_id AND u.user_id = 'l2.demo'
+         WHERE c.status = $1 AND o.owner_id <> u.id AND c.date_assigned < now() - interval '40 days' ORDER BY c.id LIMIT 1",
+    )
+    .bind(status)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+fn uk(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
+async fn reports(pool: &PgPool, cos: i64) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM activity_reports WHERE cos_id = $1").bind(cos).fetch_one(pool).await.unwrap()
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_report_from_the_form_through_check_to_submit(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = spawn(pool.clone()).await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
+    let (id, number, _) = a_cos(&pool, "USED").await;
+    let salary: i16 = sqlx::query_scalar("SELECT id FROM activity_types WHERE name = 'Change of salary'").fetch_one(&pool).await.unwrap();
+    let before = reports(&pool, id).await;
+    let base = format!("/sponsorship-duties/report-activity/{number}");
+    let (code, html) = app.page(&c, &base).await;
+    assert_eq!(code, 200);
+    assert!(html.contains("Report activity"));
+
+    let check = |answers: Vec<(&'static str, String)>| {
+        let (c, url, number) = (c.clone(), app.url("/api/report/check"), number.clone());
+        async move {
+            let mut form = vec![("cos_number".to_string(), number)];
+            form.extend(answers.into_iter().map(|(k, v)| (format!("report[{k}]"), v)));
+            location(&c.post(url).form(&form).send().await.unwrap())
+        }
+    };
+    // Wrong answers: back to the form, each told by its field, the answers kept, nothing saved.
+    let today = time::OffsetDateTime::now_utc().date();
+    let to = check(vec![("activity", salary.to_string()), ("event_date", uk(today + time::Duration::days(2))), ("details", "Pay rise".into()), ("new_salary", "".into())]).await;
+    assert_eq!(to, format!("{base}/report"));
+    let (_, html) = app.page(&c, &to).await;
+    let text = html_text(&html);
+    assert!(text.contains("The date of the event cannot be in the future") && text.contains("Enter the new gross annual salary"), "{text}");
+    assert!(html.contains("Pay rise"), "answers kept");
+
+    // Right answers, for an event 30 days ago: Check your report says it is late, by how much.
+    let event = today - time::Duration::days(30);
+    let to = check(vec![("activity", salary.to_string()), ("event_date", uk(event)), ("details", "Pay rise from the 1st.".into()), ("new_salary", "41,000".into())]).await;
+    assert_eq!(to, format!("{base}/check"));
+    let (_, html) = app.page(&c, &to).await;
+    let text = html_text(&html);
+    assert!(text.contains("Check your report") && text.contains("Change of salary") && text.contains("41000.00"), "{text}");
+    assert!(text.contains("working days late"), "{text}");
+    assert!(html.contains(&format!("href=\"{base}/report#details\"")), "Change goes back to the field");
+    assert_eq!(reports(&pool, id).await, before, "nothing saved before Submit");
+
+    // Submit twice: one report, with its event date, deadline, lateness and change.
+    for _ in 0..2 {
+        let r = c.post(app.url("/api/report/submit")).form(&[("cos_number", number.as_str())]).send().await.unwrap();
+        assert!(location(&r).starts_with(&format!("{base}/reported")), "{}", location(&r));
+    }
+    assert_eq!(reports(&pool, id).await, before + 1);
+    let (event_date, days_late, changes): (Option<time::Date>, i32, String) = sqlx::query_as(
+        "SELECT event_date, days_late, changes::text FROM activity_reports WHERE cos_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(event_date, Some(event));
+    assert!(days_late > 0);
+    assert!(changes.contains("41000.00"));
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'activity_reported' AND entity_id = $1")
+        .bind(id).fetch_one(&pool).await.unwrap();
+    assert_eq!(audited, 1);
+    let report: i64 = sqlx::query_scalar("SELECT max(id) FROM activity_reports WHERE cos_id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    let (_, html) = app.page(&c, &format!("/view-cos/{number}/activity-details?activity={report}")).await;
+    let text = html_text(&html);
+    assert!(text.contains("Date of the event") && text.contains("working days late") && text.contains("New gross annual salary"), "{text}");
+}
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn only_a_used_cos_and_only_by_those_who_reach_it(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = spawn(pool.clone()).await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
+    let (assigned, number, _) = a_cos(&pool, "ASSIGNED").await;
+    let (_, html) = app.page(&c, &format!("/sponsorship-duties/report-activity/{number}")).await;
+    assert!(html_text(&html).contains("Only a USED CoS can be reported on. This CoS is ASSIGNED."));
+    assert!(!html.contains("Report activity</a>"));
+    let form = [("cos_number", number.as_str()), ("report[activity]", "1"), ("report[event_date]", "01/01/2026"), ("report[details]", "Forged")];
+    assert_eq!(c.post(app.url("/api/report/check")).form(&form).send().await.unwrap().status(), 403);
+    assert_eq!(c.post(app.url("/api/report/submit")).form(&[("cos_number", number.as_str())]).send().await.unwrap().status(), 403);
+    assert_eq!(reports(&pool, assigned).await, 0);
+
+    let (used, used_number, _) = a_cos(&pool, "USED").await;
+    let before = reports(&pool, used).await;
+    for (login, password) in [("l2.demo", "demo-password-2"), ("other.l1", "demo-password-3")] {
+        let c = app.signed_in(login, password).await;
+        assert_eq!(app.page(&c, &format!("/sponsorship-duties/report-activity/{used_number}")).await.0, 404, "{login}");
+        let form = [("cos_number", used_number.as_str()), ("report[activity]", "1"), ("report[event_date]", "01/01/2026"), ("report[details]", "Forged")];
+        assert_eq!(c.post(app.url("/api/report/check")).form(&form).send().await.unwrap().status(), 404, "{login}");
+        assert_eq!(c.post(app.url("/api/report/submit")).form(&[("cos_number", used_number.as_str())]).send().await.unwrap().status(), 404);
+    }
+    assert_eq!(reports(&pool, used).await, before);
+}
