@@ -85,6 +85,10 @@ async fn a_report_from_the_form_through_check_to_submit(pool: PgPool) {
         .bind(id).fetch_one(&pool).await.unwrap();
     assert_eq!(audited, 1);
     let report: i64 = sqlx::query_scalar("SELECT max(id) FROM activity_reports WHERE cos_id = $1").bind(id).fetch_one(&pool).await.unwrap();
+    // The Workers screen lists it among the reports made late.
+    let (_, html) = app.page(&c, "/").await;
+    let text = html_text(&html);
+    assert!(text.contains("Reports made late in the last 30 days") && text.contains(&number), "{text}");
     let (_, html) = app.page(&c, &format!("/view-cos/{number}/activity-details?activity={report}")).await;
     let text = html_text(&html);
     assert!(text.contains("Date of the event") && text.contains("working days late") && text.contains("New gross annual salary"), "{text}");

@@ -29,6 +29,9 @@ pub struct Attention {
     pub year: i32,
     pub allocation: i64,
     pub used: i64,
+    /// Reports of migrant activity made late in the last 30 days: (CoS number, activity,
+    /// reported on, working days late).
+    pub late_reports: Vec<(String, String, String, i32)>,
 }
 
 impl Attention {
@@ -53,11 +56,13 @@ pub async fn load_attention() -> Result<Attention, AppError> {
     let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
     let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
     // Three independent reads, side by side (each on its own connection).
-    let (counts, rows, (allocation, used)) = futures::try_join!(
+    let (counts, rows, (allocation, used), late) = futures::try_join!(
         attention::counts_by_status(&pool, actor.sponsor_id, owner_only),
         attention::expiring(&pool, actor.sponsor_id, owner_only, until, EXPIRING_LISTED),
         attention::allocation(&pool, actor.sponsor_id, from, to),
+        attention::late_reports(&pool, actor.sponsor_id, owner_only, EXPIRING_LISTED),
     )?;
+    let late_reports = late.into_iter().map(|(n, activity, at, days)| (n, activity, uk_date(at.date()), days)).collect();
     let by_status = Status::ALL
         .into_iter()
         .map(|s| (s.as_str().to_string(), s.slug().to_string(), counts.iter().find(|c| c.0 == s.as_str()).map_or(0, |c| c.1)))
@@ -80,5 +85,5 @@ pub async fn load_attention() -> Result<Attention, AppError> {
             }
         })
         .collect();
-    Ok(Attention { own_only: owner_only.is_some(), by_status, expiring, expiring_total, year, allocation: allocation.into(), used })
+    Ok(Attention { own_only: owner_only.is_some(), by_status, expiring, expiring_total, year, allocation: allocation.into(), used, late_reports })
 }

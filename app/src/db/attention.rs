@@ -62,3 +62,23 @@ pub async fn allocation(pool: &PgPool, sponsor_id: i64, from: Date, to: Date) ->
     .fetch_one(pool)
     .await
 }
+
+/// Reports of migrant activity made late in the last 30 days, newest first, at most `limit`:
+/// (CoS number, activity, when reported, working days late).
+pub async fn late_reports(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, limit: i64) -> sqlx::Result<Vec<(String, String, time::OffsetDateTime, i32)>> {
+    sqlx::query_as(
+        "SELECT c.cos_number, t.name, a.reported_at, a.days_late
+         FROM activity_reports a
+         JOIN activity_types t ON t.id = a.activity_type_id
+         JOIN cos c ON c.sponsor_id = a.sponsor_id AND c.id = a.cos_id
+         WHERE a.sponsor_id = $1 AND a.days_late > 0 AND a.reported_at > now() - interval '30 days'
+           AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM cos_owners o WHERE o.sponsor_id = a.sponsor_id AND o.cos_id = a.cos_id AND o.owner_id = $2))
+         ORDER BY a.reported_at DESC, a.id DESC
+         LIMIT $3",
+    )
+    .bind(sponsor_id)
+    .bind(owner_only)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

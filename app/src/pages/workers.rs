@@ -161,6 +161,23 @@ fn AttentionPanel(attention: Resource<Result<Attention, AppError>>) -> impl Into
                                         </DataTable>
                                     }.into_any()
                                 }}
+                                <h3>"Reports made late in the last 30 days"</h3>
+                                {if a.late_reports.is_empty() {
+                                    view! { <p data-testid="late-none">"None: every report of migrant activity in the last 30 days was on time."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <DataTable caption="Reports of migrant activity made late in the last 30 days, newest first" headings=&["CoS number", "Activity", "Reported", "Late by"]>
+                                            {a.late_reports.clone().into_iter().map(|(n, activity, at, days)| view! {
+                                                <tr>
+                                                    <td><a href=format!("/view-cos/{n}/activity-history?q=%2F")>{n.clone()}</a></td>
+                                                    <td>{activity}</td>
+                                                    <td>{at}</td>
+                                                    <td>{if days == 1 { "1 working day".to_string() } else { format!("{days} working days") }}</td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </DataTable>
+                                    }.into_any()
+                                }}
                                 <h3>{format!("Allocation for {}", a.year)}</h3>
                                 <dl class="summary" data-testid="allocation">
                                     <div class="summary__row"><dt>"CoS allocated for the year"</dt><dd>{a.allocation}</dd></div>
