@@ -62,6 +62,13 @@ async fn the_pdf_holds_every_field_as_text(pool: PgPool) {
         .bind(acme).bind(id).execute(&pool).await.unwrap();
     sqlx::query("INSERT INTO sponsor_notes (sponsor_id, cos_id, note, added_at, added_by) VALUES ($1, $2, 'Passport seen by HR on arrival.', now(), $3)")
         .bind(acme).bind(id).bind(l1).execute(&pool).await.unwrap();
+    // A report of migrant activity, as the product records one.
+    sqlx::query(
+        r#"INSERT INTO activity_reports (sponsor_id, cos_id, activity_type_id, reported_at, reported_by, details, event_date, due_date, days_late, changes)
+           SELECT $1, $2, id, now(), $3, 'Pay rise at the annual review.', DATE '2026-11-02', DATE '2026-11-16', 2, '{"New gross annual salary (£)": "41000.00"}'
+           FROM activity_types WHERE name = 'Change of salary'"#,
+    )
+    .bind(acme).bind(id).bind(l1).execute(&pool).await.unwrap();
 
     let app = spawn(pool.clone()).await;
     let c = app.client();
@@ -91,6 +98,9 @@ async fn the_pdf_holds_every_field_as_text(pool: PgPool) {
     assert!(text.contains("Łukasiewicz-Øvergård") && text.contains("Zoë Ана"), "{text}");
     assert!(text.contains("offshore wind turbines; leads a small team"), "the long value wraps but reads on");
     assert!(text.contains("Passport seen by HR on arrival."));
+    assert!(text.contains("Reported activity") && text.contains("Pay rise at the annual review."), "{text}");
+    assert!(squash(&text).contains(&squash("Event on 2 November 2026; due by 16 November 2026; reported 2 working days late")), "{text}");
+    assert!(squash(&text).contains(&squash("New gross annual salary (£): 41000.00")), "{text}");
     // The other work addresses are among the rows printed above (their label wraps).
     let others = "Unit 4, Dock Road, Hull, HU1 2AB; 9 Quay Street, Floor 2, Aberdeen, Aberdeenshire, AB11 5BN";
     assert!(view.sections.iter().flat_map(|s| &s.rows).any(|(l, v)| l == "Other regular work addresses" && v == others));

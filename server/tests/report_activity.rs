@@ -99,14 +99,21 @@ async fn only_a_used_cos_and_only_by_those_who_reach_it(pool: PgPool) {
     seed_demo(&pool).await;
     let app = spawn(pool.clone()).await;
     let c = app.signed_in("l1.demo", "demo-password-1").await;
-    let (assigned, number, _) = a_cos(&pool, "ASSIGNED").await;
-    let (_, html) = app.page(&c, &format!("/sponsorship-duties/report-activity/{number}")).await;
-    assert!(html_text(&html).contains("Only a USED CoS can be reported on. This CoS is ASSIGNED."));
-    assert!(!html.contains("Report activity</a>"));
-    let form = [("cos_number", number.as_str()), ("report[activity]", "1"), ("report[event_date]", "01/01/2026"), ("report[details]", "Forged")];
-    assert_eq!(c.post(app.url("/api/report/check")).form(&form).send().await.unwrap().status(), 403);
-    assert_eq!(c.post(app.url("/api/report/submit")).form(&[("cos_number", number.as_str())]).send().await.unwrap().status(), 403);
-    assert_eq!(reports(&pool, assigned).await, 0);
+    // Every status but USED: the screen says why, and forged posts change nothing.
+    for status in ["WORK IN PROGRESS", "READY TO GO", "ASSIGNED", "WITHDRAWN", "EXPIRED", "CANCELLED"] {
+        let (id, number): (i64, String) = sqlx::query_as(
+            "SELECT c.id, c.cos_number FROM cos c JOIN sponsors s ON s.id = c.sponsor_id WHERE s.name = 'Acme Engineering Ltd' AND c.status = $1 ORDER BY c.id LIMIT 1",
+        )
+        .bind(status).fetch_one(&pool).await.unwrap();
+        let before = reports(&pool, id).await;
+        let (_, html) = app.page(&c, &format!("/sponsorship-duties/report-activity/{number}")).await;
+        assert!(html_text(&html).contains(&format!("Only a USED CoS can be reported on. This CoS is {status}.")), "{status}");
+        assert!(!html.contains("Report activity</a>"), "{status}");
+        let form = [("cos_number", number.as_str()), ("report[activity]", "1"), ("report[event_date]", "01/01/2026"), ("report[details]", "Forged")];
+        assert_eq!(c.post(app.url("/api/report/check")).form(&form).send().await.unwrap().status(), 403, "{status}");
+        assert_eq!(c.post(app.url("/api/report/submit")).form(&[("cos_number", number.as_str())]).send().await.unwrap().status(), 403, "{status}");
+        assert_eq!(reports(&pool, id).await, before, "{status}");
+    }
 
     let (used, used_number, _) = a_cos(&pool, "USED").await;
     let before = reports(&pool, used).await;

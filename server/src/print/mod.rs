@@ -44,7 +44,23 @@ async fn make(state: &AppState, session: &Session, number: &str) -> Result<(Stri
     let (actor, user) = actor_for(&state.pool, su).await?;
     let record = find_reachable_cos(&state.pool, &actor, number, permissions::can_view).await?;
     let (cos_id, cos_number) = (record.id, record.cos_number.clone());
+    let sponsor_id = record.sponsor_id;
     let view = app::api::cos::ssr::cos_view(&state.pool, record).await?;
+    let activities: Vec<(String, String, Vec<String>)> = app::db::cos::activity_history(&state.pool, sponsor_id, cos_id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let mut more = Vec::new();
+            if let (Some(event), Some(due)) = (a.event_date, a.due_date) {
+                let late = match a.days_late { 0 => "on time".to_string(), 1 => "1 working day late".to_string(), n => format!("{n} working days late") };
+                more.push(format!("Event on {}; due by {}; reported {late}", uk_date(event), uk_date(due)));
+            }
+            if let Some(changes) = a.changes.as_object() {
+                more.extend(changes.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default())));
+            }
+            (format!("{}, reported {} by {}", a.activity_type, uk_date(a.reported_at.date()), a.reported_by), a.details, more)
+        })
+        .collect();
     let at = app::db::cos::record_print(&state.pool, actor.sponsor_id, actor.user_id, cos_id, &cos_number).await?;
     let printed = format!(
         "{} at {:02}:{:02} (UK time) by {} ({})",
@@ -60,6 +76,7 @@ async fn make(state: &AppState, session: &Session, number: &str) -> Result<(Stri
             sponsor_name: &user.sponsor_name,
             licence_number: &user.licence_number,
             printed: &printed,
+            activities: &activities,
         })
     })
     .await

@@ -187,6 +187,8 @@ pub struct Printing<'a> {
     pub licence_number: &'a str,
     /// e.g. "29 November 2026 at 14:05 (UK time) by Jane Smith (jsmith)"
     pub printed: &'a str,
+    /// The reports of migrant activity, oldest first: (what and when, details, further lines).
+    pub activities: &'a [(String, String, Vec<String>)],
 }
 
 /// The PDF of one CoS: every field of the View CoS screen, grouped as on the screen.
@@ -250,6 +252,19 @@ fn lay_out(cos: &CosView, p: &Printing) -> Layout {
         l.paragraph(Weight::Regular, 8.0, &format!("Added {when} by {by}"));
         l.y += 4.0;
     }
+    l.heading(12.0, "Reported activity");
+    if p.activities.is_empty() {
+        l.paragraph(Weight::Regular, BODY, "No migrant activity has been reported.");
+    }
+    for (what, details, more) in p.activities {
+        l.need(LINE * 3.0);
+        l.paragraph(Weight::Bold, BODY, what);
+        l.paragraph(Weight::Regular, BODY, details);
+        for line in more {
+            l.paragraph(Weight::Regular, 8.0, line);
+        }
+        l.y += 4.0;
+    }
     l
 }
 
@@ -288,7 +303,7 @@ mod tests {
             }],
             notes: vec![],
         };
-        let p = Printing { sponsor_name: "Acme", licence_number: "ABC123", printed: "now" };
+        let p = Printing { sponsor_name: "Acme", licence_number: "ABC123", printed: "now", activities: &[] };
         let pages = lay_out(&view, &p).pages;
         assert!(pages.len() > 1, "several pages");
         // Nothing is placed below the footer line.
