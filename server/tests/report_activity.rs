@@ -126,3 +126,36 @@ async fn only_a_used_cos_and_only_by_those_who_reach_it(pool: PgPool) {
     }
     assert_eq!(reports(&pool, used).await, before);
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_new_work_address_can_be_a_pre_stored_one(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = spawn(pool.clone()).await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
+    let (_, number, _) = a_cos(&pool, "USED").await;
+    let location_type: i16 = sqlx::query_scalar("SELECT id FROM activity_types WHERE name = 'Change of work location'").fetch_one(&pool).await.unwrap();
+    let (address, line1, postcode): (i64, String, String) = sqlx::query_as(
+        "SELECT w.id, w.line1, w.postcode FROM work_addresses w JOIN users u ON u.sponsor_id = w.sponsor_id WHERE u.user_id = 'l1.demo' ORDER BY w.id LIMIT 1",
+    )
+    .fetch_one(&pool).await.unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let post = |address: String| {
+        let (c, url, number) = (c.clone(), app.url("/api/report/check"), number.clone());
+        async move {
+            let form = [
+                ("cos_number", number), ("report[activity]", location_type.to_string()), ("report[event_date]", uk(today)),
+                ("report[details]", "Moved to the new site.".to_string()), ("report[new_address_id]", address),
+            ];
+            location(&c.post(url).form(&form).send().await.unwrap())
+        }
+    };
+    // Another sponsor's (or no real) address: told by the field.
+    let to = post("999999".into()).await;
+    assert!(to.ends_with("/report"), "{to}");
+    assert!(html_text(&app.page(&c, &to).await.1).contains("Select one of your pre-stored addresses"));
+    // One of the sponsor's: its lines are the new address.
+    let to = post(address.to_string()).await;
+    assert!(to.ends_with("/check"), "{to}");
+    let text = html_text(&app.page(&c, &to).await.1);
+    assert!(text.contains(&line1) && text.contains(&postcode), "{text}");
+}

@@ -25,6 +25,8 @@ pub struct ReportFormScreen {
     pub types: Vec<(i16, String)>,
     pub answers: ReportForm,
     pub errors: Vec<(String, String)>,
+    /// The sponsor's pre-stored work addresses, for a change of work location.
+    pub addresses: Vec<crate::api::create::StoredAddress>,
 }
 
 /// "Check your report".
@@ -110,6 +112,7 @@ pub mod ssr {
     }
 }
 
+#[cfg_attr(not(feature = "ssr"), allow(dead_code))]
 fn form_path(cos_number: &str) -> String {
     format!("{PATH}/{cos_number}/report")
 }
@@ -121,11 +124,12 @@ pub async fn load_report_cos(cos_number: String) -> Result<ReportCos, AppError> 
 
 #[server(endpoint = "report/form")]
 pub async fn load_report_form(cos_number: String) -> Result<ReportFormScreen, AppError> {
-    let (_, pool, c, cos) = ssr::cos(&cos_number).await?;
+    let (actor, pool, c, cos) = ssr::cos(&cos_number).await?;
     let types = crate::db::advanced_search::activity_types(&pool).await?;
     let kept = ssr::session_answers(&c.cos_number).await?;
     let (answers, errors) = kept.map(|a| (a.form, a.errors)).unwrap_or_default();
-    Ok(ReportFormScreen { cos, types, answers, errors })
+    let addresses = crate::api::create::ssr::addresses(&pool, &actor).await?;
+    Ok(ReportFormScreen { cos, types, answers, errors, addresses })
 }
 
 /// The form's Continue: the answers are checked and kept; on to "Check your report", or back
@@ -135,18 +139,34 @@ pub async fn check_report(cos_number: String, report: ReportForm) -> Result<(), 
     use crate::api::ssr::redirect;
     use crate::domain::activity_report::EXTRAS;
 
-    let (_, pool, c, cos) = ssr::cos(&cos_number).await?;
+    let (actor, pool, c, cos) = ssr::cos(&cos_number).await?;
     if let Some(why) = cos.refusal {
         return Err(AppError::Forbidden(why));
     }
-    let form: ReportForm = report
+    let mut form: ReportForm = report
         .into_iter()
-        .filter(|(k, _)| ["activity", "event_date", "details"].contains(&k.as_str()) || EXTRAS.iter().any(|x| x.name == k))
+        .filter(|(k, _)| ["activity", "event_date", "details", "new_address_id"].contains(&k.as_str()) || EXTRAS.iter().any(|x| x.name == k))
         .collect();
-    let errors = match ssr::checked(&pool, &c, &form).await? {
+    // A pre-stored address chosen for the new work address: its lines are copied in.
+    let mut chosen_wrong = None;
+    if let Some(id) = form.remove("new_address_id").filter(|a| !a.trim().is_empty()) {
+        match crate::api::create::ssr::addresses(&pool, &actor).await?.into_iter().find(|a| a.id.to_string() == id.trim()) {
+            Some(a) => {
+                let get = |k: &str| a.fields.iter().find(|f| f.0 == k).map(|f| f.1.clone()).unwrap_or_default();
+                let lines: Vec<String> =
+                    ["work_address_line1", "work_address_line2", "work_address_line3"].iter().map(|k| get(k)).filter(|l| !l.is_empty()).collect();
+                form.insert("new_line1".into(), lines.join(", "));
+                form.insert("new_town".into(), get("work_address_town"));
+                form.insert("new_postcode".into(), get("work_address_postcode"));
+            }
+            None => chosen_wrong = Some(("new_address_id".to_string(), "Select one of your pre-stored addresses, or type the address".to_string())),
+        }
+    }
+    let mut errors = match ssr::checked(&pool, &c, &form).await? {
         Ok(_) => vec![],
         Err(e) => e,
     };
+    errors.extend(chosen_wrong);
     let next = if errors.is_empty() { format!("{PATH}/{}/check", c.cos_number) } else { form_path(&c.cos_number) };
     ssr::keep(ssr::Answers { cos_number: c.cos_number, form, errors }).await?;
     redirect(&next);

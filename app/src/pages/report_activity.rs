@@ -151,6 +151,34 @@ pub fn ReportFormPage() -> impl IntoView {
                             </div>
                             <h2>"What changed"</h2>
                             <p class="hint">"Only for the activities named by each answer; the others leave these empty."</p>
+                            {(!s.addresses.is_empty()).then(|| {
+                                let type_name = type_name.clone();
+                                let hidden = move || type_name().is_some_and(|t| t != "Change of work location");
+                                let addresses = s.addresses.clone();
+                                let fill = move |ev: leptos::ev::Event| {
+                                    use wasm_bindgen::JsCast;
+                                    let chosen = event_target_value(&ev);
+                                    let Some(a) = addresses.iter().find(|a| a.id.to_string() == chosen) else { return };
+                                    let get = |k: &str| a.fields.iter().find(|f| f.0 == k).map(|f| f.1.clone()).unwrap_or_default();
+                                    let line1 = ["work_address_line1", "work_address_line2", "work_address_line3"].iter().map(|k| get(k)).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
+                                    for (id, value) in [("new_line1", line1), ("new_town", get("work_address_town")), ("new_postcode", get("work_address_postcode"))] {
+                                        if let Some(input) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                                            input.set_value(&value);
+                                        }
+                                    }
+                                };
+                                view! {
+                                    <div class="field" class:field--error=error("new_address_id").is_some() hidden=hidden>
+                                        <label for="new_address_id">"New work address: pre-stored address (optional)"</label>
+                                        <p class="field__hint" id="new_address_id-hint">"For \u{201c}Change of work location\u{201d}. Choose one to fill in the address below, or type it."</p>
+                                        {field_error("new_address_id")}
+                                        <select id="new_address_id" name="report[new_address_id]" aria-describedby="new_address_id-hint" on:change=fill>
+                                            <option value="">"Type the address"</option>
+                                            {s.addresses.iter().map(|a| view! { <option value=a.id.to_string()>{a.identifier.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </div>
+                                }
+                            })}
                             {EXTRAS.iter().map(|x| {
                                 let type_name = type_name.clone();
                                 let hidden = move || type_name().is_some_and(|t| t != x.for_type);
