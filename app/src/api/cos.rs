@@ -256,8 +256,7 @@ pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppE
             reported_by: a.reported_by,
             details: a.details,
             event: a.event_date.zip(a.due_date).map(|(e, d)| {
-                let late = match a.days_late { 0 => "On time".to_string(), 1 => "1 working day late".to_string(), n => format!("{n} working days late") };
-                (uk_date(e), uk_date(d), late)
+                (uk_date(e), uk_date(d), crate::domain::working_days::lateness(a.days_late.max(0) as u32))
             }),
             changes: a
                 .changes

@@ -240,28 +240,25 @@ pub mod ssr {
         (start(y), start(y + 1))
     }
 
-    /// Why a READY TO GO CoS cannot be assigned today, if it cannot.
-    pub fn start_date_refusal(form: &CosForm, today: time::Date) -> Option<String> {
-        use crate::domain::cos_form::three_months_after;
-        let start = form.get("work_start_date").and_then(|s| crate::domain::search::parse_date(s))?;
+    /// Why a READY TO GO CoS starting on `start` cannot be assigned today, if it cannot.
+    pub fn start_date_refusal(start: Option<time::Date>, today: time::Date) -> Option<String> {
+        use crate::domain::dates::{add_months, uk_date};
+        let start = start?;
         if start < today {
             return Some("The work start date is in the past. Edit the CoS to change it, then assign it.".into());
         }
-        if start > three_months_after(today) {
+        if start > add_months(today, 3) {
             return Some(format!(
                 "A CoS can be assigned at most three months before the work starts: this one can be assigned from {}.",
-                crate::domain::dates::uk_date(back_three_months(start))
+                uk_date(add_months(start, -3))
             ));
         }
         None
     }
 
-    /// The first day on which a CoS starting on `start` can be assigned.
-    fn back_three_months(start: time::Date) -> time::Date {
-        let months = start.year() * 12 + (u8::from(start.month()) as i32 - 1) - 3;
-        let (y, m) = (months.div_euclid(12), time::Month::try_from((months.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January));
-        let day = start.day().min(m.length(y));
-        time::Date::from_calendar_date(y, m, day).unwrap_or(start)
+    /// The work start date of a draft's form.
+    pub fn start_of(form: &CosForm) -> Option<time::Date> {
+        form.get("work_start_date").and_then(|s| crate::domain::search::parse_date(s))
     }
 }
 
@@ -514,7 +511,7 @@ pub async fn load_assign(cos_number: String) -> Result<AssignScreen, AppError> {
     let refusal = if d.status != "READY TO GO" {
         Some("This CoS is WORK IN PROGRESS: complete it before you assign it.".to_string())
     } else {
-        ssr::start_date_refusal(&d.form, today)
+        ssr::start_date_refusal(ssr::start_of(&d.form), today)
     };
     Ok(AssignScreen {
         details,
@@ -555,7 +552,7 @@ pub async fn assign_cos(cos_number: String, version: String) -> Result<(), AppEr
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
     let today = uk_today(&mut tx).await?;
-    if d.status != "READY TO GO" || ssr::start_date_refusal(&d.form, today).is_some() {
+    if d.status != "READY TO GO" || ssr::start_date_refusal(ssr::start_of(&d.form), today).is_some() {
         tx.rollback().await?;
         redirect(&back("not-ready"));
         return Ok(());
@@ -638,7 +635,7 @@ pub async fn load_batch_assign(batch_id: String) -> Result<BatchAssignScreen, Ap
     let refusal = if ready.is_empty() {
         Some("None of the CoS of this batch that you can assign is READY TO GO.".to_string())
     } else {
-        ready.iter().find_map(|(_, start)| start_refusal(*start, today))
+        ready.iter().find_map(|(_, start)| ssr::start_date_refusal(*start, today))
     };
     Ok(BatchAssignScreen {
         batch_id: b.id,
@@ -650,15 +647,6 @@ pub async fn load_batch_assign(batch_id: String) -> Result<BatchAssignScreen, Ap
         left: (i64::from(allocation) - used).max(0),
         refusal,
     })
-}
-
-#[cfg(feature = "ssr")]
-fn start_refusal(start: Option<time::Date>, today: time::Date) -> Option<String> {
-    let mut form = CosForm::new();
-    if let Some(s) = start {
-        form.insert("work_start_date".into(), format!("{:02}/{:02}/{}", s.day(), u8::from(s.month()), s.year()));
-    }
-    ssr::start_date_refusal(&form, today)
 }
 
 /// "Assign batch": every READY TO GO CoS of the batch the user may assign, at once, or none
@@ -690,7 +678,7 @@ pub async fn assign_batch(batch_id: String, ready: String) -> Result<(), AppErro
     }
     let problem = if ready.len() != shown {
         Some("changed")
-    } else if ready.iter().any(|(_, start)| start_refusal(*start, today).is_some()) {
+    } else if ready.iter().any(|(_, start)| ssr::start_date_refusal(*start, today).is_some()) {
         Some("not-ready")
     } else if used + ready.len() as i64 > allocation.into() {
         Some("allocation")

@@ -349,3 +349,29 @@ pub async fn selection_owned_by(
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     qb.build_query_as().persistent(false).fetch_one(conn).await
 }
+
+/// Locks a CoS against a change of status or owner until the transaction ends, if it is in
+/// `status` and (`owner_only`) still that Level 2 user's. False when it is not.
+pub async fn hold_in_status(tx: &mut PgConnection, sponsor_id: i64, cos_id: i64, owner_only: Option<i64>, status: &str) -> sqlx::Result<bool> {
+    let held: Option<bool> = sqlx::query_scalar(
+        "SELECT c.status = $4 FROM cos c
+         WHERE c.sponsor_id = $1 AND c.id = $2
+           AND ($3::bigint IS NULL OR EXISTS (
+               SELECT 1 FROM cos_owners o WHERE o.sponsor_id = $1 AND o.cos_id = $2 AND o.owner_id = $3 FOR SHARE))
+         FOR SHARE OF c",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .bind(owner_only)
+    .bind(status)
+    .fetch_optional(tx)
+    .await?;
+    Ok(held == Some(true))
+}
+
+/// Serialises, until the transaction ends, everyone who takes the same `key` (the same user
+/// adding the same kind of thing to the same CoS): a double click is then seen by its twin.
+pub async fn lock_key(tx: &mut PgConnection, key: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(tx).await?;
+    Ok(())
+}

@@ -108,13 +108,7 @@ pub async fn insert(
 ) -> sqlx::Result<Result<(i64, String), String>> {
     let values = &checked.values;
     // The form's key first: a second submit stops here, before it makes anything.
-    let claimed = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(token)
-        .bind(sponsor_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if claimed == 0 {
+    if !claim(tx, token, sponsor_id).await? {
         let made: Option<String> = sqlx::query_scalar(
             "SELECT c.cos_number FROM cos_create_tokens t JOIN cos c ON c.sponsor_id = t.sponsor_id AND c.id = t.cos_id
              WHERE t.token = $1 AND t.sponsor_id = $2",
@@ -162,6 +156,17 @@ pub async fn insert(
 
 fn others_json(others: &[OtherAddress]) -> serde_json::Value {
     serde_json::to_value(others).unwrap_or_else(|_| serde_json::json!([]))
+}
+
+/// Takes a form's one-time key; false when it was taken before (the same form sent again).
+async fn claim(tx: &mut PgConnection, token: uuid::Uuid, sponsor_id: i64) -> sqlx::Result<bool> {
+    let n = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(token)
+        .bind(sponsor_id)
+        .execute(tx)
+        .await?
+        .rows_affected();
+    Ok(n == 1)
 }
 
 async fn history(tx: &mut PgConnection, sponsor_id: i64, cos_id: i64, status: &str, from: Option<&str>, by: i64) -> sqlx::Result<()> {
@@ -306,13 +311,7 @@ pub async fn insert_batch(
     common: &serde_json::Value,
     token: uuid::Uuid,
 ) -> sqlx::Result<Result<i64, Option<i64>>> {
-    let claimed = sqlx::query("INSERT INTO cos_create_tokens (token, sponsor_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
-        .bind(token)
-        .bind(sponsor_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if claimed == 0 {
+    if !claim(tx, token, sponsor_id).await? {
         let made: Option<Option<i64>> = sqlx::query_scalar("SELECT batch_id FROM cos_create_tokens WHERE token = $1 AND sponsor_id = $2")
             .bind(token)
             .bind(sponsor_id)

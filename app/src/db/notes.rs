@@ -12,27 +12,11 @@ pub enum Added {
 
 pub async fn add(tx: &mut PgConnection, sponsor_id: i64, cos_id: i64, owner_only: Option<i64>, by: i64, note: &str) -> sqlx::Result<Added> {
     // Held against a withdrawal or transfer until the note is in.
-    let assigned: Option<bool> = sqlx::query_scalar(
-        "SELECT c.status = 'ASSIGNED' FROM cos c
-         WHERE c.sponsor_id = $1 AND c.id = $2
-           AND ($3::bigint IS NULL OR EXISTS (
-               SELECT 1 FROM cos_owners o WHERE o.sponsor_id = $1 AND o.cos_id = $2 AND o.owner_id = $3 FOR SHARE))
-         FOR SHARE OF c",
-    )
-    .bind(sponsor_id)
-    .bind(cos_id)
-    .bind(owner_only)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if assigned != Some(true) {
+    if !super::cos::hold_in_status(tx, sponsor_id, cos_id, owner_only, "ASSIGNED").await? {
         return Ok(Added::NotAssigned);
     }
     // Two submits of one note at once agree on which of them adds it.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sponsor_note:' || $1::text || ':' || $2::text, 0))")
-        .bind(by)
-        .bind(cos_id)
-        .execute(&mut *tx)
-        .await?;
+    super::cos::lock_key(tx, &format!("sponsor_note:{by}:{cos_id}")).await?;
     let again: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM sponsor_notes WHERE sponsor_id = $1 AND cos_id = $2 AND added_by = $3 AND note = $4
                         AND added_at > now() - interval '1 minute')",

@@ -23,27 +23,11 @@ pub async fn add(
     due: Date,
     days_late: u32,
 ) -> sqlx::Result<Option<(i64, bool)>> {
-    let used: Option<bool> = sqlx::query_scalar(
-        "SELECT c.status = 'USED' FROM cos c
-         WHERE c.sponsor_id = $1 AND c.id = $2
-           AND ($3::bigint IS NULL OR EXISTS (
-               SELECT 1 FROM cos_owners o WHERE o.sponsor_id = $1 AND o.cos_id = $2 AND o.owner_id = $3 FOR SHARE))
-         FOR SHARE OF c",
-    )
-    .bind(sponsor_id)
-    .bind(cos_id)
-    .bind(owner_only)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if used != Some(true) {
+    if !super::cos::hold_in_status(tx, sponsor_id, cos_id, owner_only, "USED").await? {
         return Ok(None);
     }
     // Two Submits of one report at once (a double click) agree on which of them adds it.
-    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('activity_report:' || $1::text || ':' || $2::text, 0))")
-        .bind(by)
-        .bind(cos_id)
-        .execute(&mut *tx)
-        .await?;
+    super::cos::lock_key(tx, &format!("activity_report:{by}:{cos_id}")).await?;
     let same: Option<i64> = sqlx::query_scalar(
         "SELECT id FROM activity_reports WHERE sponsor_id = $1 AND cos_id = $2 AND reported_by = $3 AND activity_type_id = $4
            AND event_date = $5 AND details = $6 AND reported_at > now() - interval '1 minute'",

@@ -388,15 +388,6 @@ pub fn check(form: &CosForm, today: Date, lists: &dyn Lists) -> Checked {
     out
 }
 
-/// Three calendar months after `d`, on the same day or the month's last (31 January → 30
-/// April), as PostgreSQL's `date + interval '3 months'` gives the expiry date.
-pub fn three_months_after(d: Date) -> Date {
-    let months = d.year() * 12 + (u8::from(d.month()) as i32 - 1) + 3;
-    let (year, month) = (months.div_euclid(12), time::Month::try_from((months.rem_euclid(12) + 1) as u8).unwrap_or(time::Month::January));
-    let last = month.length(year);
-    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
-}
-
 /// The fee for assigning a CoS of a route category (paid to the Home Office outside SMS).
 pub fn fee_pounds(category: &str) -> u32 {
     if category == "Temporary Worker" { 55 } else { 525 }
@@ -414,7 +405,7 @@ pub fn typed(name: &str, stored: Option<&str>) -> String {
 /// A stored value of a kind as a user types it (dates dd/mm/yyyy, yes or no).
 pub fn typed_kind(kind: Kind, stored: &str) -> String {
     match kind {
-        Date => parse_date(stored).map(|d| format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())).unwrap_or_else(|| stored.into()),
+        Date => parse_date(stored).map(super::dates::typed).unwrap_or_else(|| stored.into()),
         YesNo => if stored == "true" { "yes".into() } else { "no".into() },
         _ => stored.to_string(),
     }
@@ -618,9 +609,6 @@ mod tests {
         assert_eq!(typed("job_title", None), "");
         assert_eq!(fee_pounds("Temporary Worker"), 55);
         assert_eq!(fee_pounds("Worker"), 525);
-        assert_eq!(three_months_after(date!(2027 - 01 - 31)), date!(2027 - 04 - 30));
-        assert_eq!(three_months_after(date!(2026 - 11 - 30)), date!(2027 - 02 - 28));
-        assert_eq!(three_months_after(date!(2026 - 12 - 01)), date!(2027 - 03 - 01));
     }
 
     #[test]

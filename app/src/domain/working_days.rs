@@ -37,6 +37,15 @@ pub fn working_days_late(deadline: Date, reported: Date, holidays: &[Date]) -> u
     late
 }
 
+/// How a report's lateness reads: "on time", "1 working day late", "3 working days late".
+pub fn lateness(days_late: u32) -> String {
+    match days_late {
+        0 => "on time".to_string(),
+        1 => "1 working day late".to_string(),
+        n => format!("{n} working days late"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

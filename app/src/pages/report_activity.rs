@@ -235,7 +235,7 @@ pub fn CheckReportPage() -> impl IntoView {
                         </dl>
                         <div class="inset" class:inset--warning={s.days_late > 0} data-testid="deadline">
                             <p>{format!("A report of an event on {} is due by {}. Reported today, {}, it is ", s.event, s.due, s.reported)}
-                               <strong>{match s.days_late { 0 => "on time".to_string(), 1 => "1 working day late".to_string(), n => format!("{n} working days late") }}</strong>"."</p>
+                               <strong>{crate::domain::working_days::lateness(s.days_late)}</strong>"."</p>
                         </div>
                         <form method="post" action="/api/report/submit" class="form">
                             <input type="hidden" name="cos_number" value=s.cos_number.clone()/>

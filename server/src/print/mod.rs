@@ -52,7 +52,7 @@ async fn make(state: &AppState, session: &Session, number: &str) -> Result<(Stri
         .map(|a| {
             let mut more = Vec::new();
             if let (Some(event), Some(due)) = (a.event_date, a.due_date) {
-                let late = match a.days_late { 0 => "on time".to_string(), 1 => "1 working day late".to_string(), n => format!("{n} working days late") };
+                let late = app::domain::working_days::lateness(a.days_late.max(0) as u32);
                 more.push(format!("Event on {}; due by {}; reported {late}", uk_date(event), uk_date(due)));
             }
             if let Some(changes) = a.changes.as_object() {
