@@ -5,6 +5,8 @@ test('transfer a CoS in the dialog; on OK the page already shows the new owner',
   await signIn(page, DEMO.l1);
   await page.goto('/view-cos?nationality=filipino');
   await page.locator('table tbody tr').nth(testInfo.project.name === 'phone' ? 3 : 1).getByRole('link').click();
+  // Read once the CoS has loaded (before, the heading is the loading screen's "View CoS").
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^View CoS C[A-Z0-9]{10}$/);
   const heading = (await page.getByRole('heading', { level: 1 }).textContent())!;
   await checkPage(page);
   const url = page.url();
