@@ -12,7 +12,7 @@ function uk(daysFromNow: number) {
 async function fillWorker(page: Page, family: string) {
   await page.getByLabel('Family name').fill(family);
   await page.getByLabel('Given names').fill('Adaeze');
-  await page.getByLabel('Nationality').fill('Nigerian');
+  await page.getByLabel('Nationality').fill('Nigeria');
   await page.getByLabel('Place of birth').fill('Enugu');
   await page.getByLabel('Country of birth').fill('Nigeria');
   await page.getByLabel('Date of birth').fill('14/07/1992');
@@ -66,10 +66,14 @@ test('create a CoS, save it incomplete, finish it with a pre-stored address, and
   await fillJob(page);
   await page.getByLabel('Occupation code (SOC 2020)').fill('9999');
   // The pre-stored address fills the address fields at once.
-  await page.getByLabel('Pre-stored address (optional)').selectOption({ index: 1 });
+  await page.getByLabel('Pre-stored address (optional)', { exact: true }).selectOption({ index: 1 });
   await expect(page.getByLabel('Address line 1', { exact: true })).not.toHaveValue('');
   const line1 = await page.getByLabel('Address line 1', { exact: true }).inputValue();
-  // And another regular place of work.
+  // Another regular place of work: a pre-stored address fills it at once too; then typed over.
+  await page.getByLabel('Pre-stored address (optional) for other address 1').selectOption({ index: 1 });
+  await expect(page.locator('#other1_line1')).toHaveValue(line1);
+  await expect(page.locator('#other1_postcode')).not.toHaveValue('');
+  for (const part of ['line2', 'line3', 'county']) await page.locator(`#other1_${part}`).fill('');
   await page.locator('#other1_line1').fill('2 Quay Street');
   await page.locator('#other1_town').fill('Bristol');
   await page.locator('#other1_postcode').fill('bs1 4dj');
@@ -131,10 +135,19 @@ test.describe('without JavaScript', () => {
     await fillWorker(page, `Nojs${testInfo.project.name}`);
     await fillJob(page);
     // Without scripts the chosen address is copied in when the CoS is saved.
-    await page.getByLabel('Pre-stored address (optional)').selectOption({ index: 1 });
+    await page.getByLabel('Pre-stored address (optional)', { exact: true }).selectOption({ index: 1 });
+    await page.getByLabel('Pre-stored address (optional) for other address 1').selectOption({ index: 1 });
     await page.getByRole('button', { name: 'Save' }).click();
     await expect(page.getByRole('status')).toContainText('READY TO GO');
     await checkPage(page, { javascript: false });
+    // Both were copied in when it was saved: Edit shows them as the CoS keeps them.
+    const saved = page.url();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    const line1 = await page.locator('#work_address_line1').inputValue();
+    expect(line1).not.toBe('');
+    await expect(page.locator('#other1_line1')).toHaveValue(line1);
+    await expect(page.locator('#other1_postcode')).toHaveValue(await page.locator('#work_address_postcode').inputValue());
+    await page.goto(saved);
     await page.getByRole('link', { name: 'Assign', exact: true }).click();
     await page.getByRole('button', { name: 'Assign CoS' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('CoS assigned');
@@ -148,7 +161,7 @@ function workersCsv(n: number, bad?: number) {
   const rows = [HEADER];
   for (let i = 1; i <= n; i++) {
     const dob = i === bad ? '31/02/1990' : '27/03/1990';
-    rows.push(`Picker${i},Ana,Romanian,Cluj,Romania,${dob},Female,Romania,R${String(i).padStart(7, '0')},${uk(-300)},${uk(3000)},Cluj,"${i} Strada Mare, Cluj"`);
+    rows.push(`Picker${i},Ana,Romania,Cluj,Romania,${dob},Female,Romania,R${String(i).padStart(7, '0')},${uk(-300)},${uk(3000)},Cluj,"${i} Strada Mare, Cluj"`);
   }
   return rows.join('\n') + '\n';
 }
@@ -158,7 +171,7 @@ async function fillBatch(page: Page, reference: string) {
   await page.getByLabel('Work start date').fill(uk(30));
   await page.getByLabel('Work end date').fill(uk(200));
   await page.getByLabel('Total weekly working hours').fill('40');
-  await page.getByLabel('Pre-stored address (optional)').selectOption({ index: 1 });
+  await page.getByLabel('Pre-stored address (optional)', { exact: true }).selectOption({ index: 1 });
   await page.getByLabel('Job title').fill('Fruit picker');
   await page.getByLabel('Occupation code (SOC 2020)').fill('9111');
   await page.getByLabel('Job description').fill('Harvests fruit.');

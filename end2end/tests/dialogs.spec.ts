@@ -7,7 +7,7 @@ import type { Page } from '@playwright/test';
 
 /** Opens the n-th Kenyan CoS of Acme's (each test and project its own row). */
 async function openCos(page: Page, n: number) {
-  await page.goto('/view-cos?nationality=kenyan');
+  await page.goto('/view-cos?nationality=kenya');
   await page.locator('table tbody tr').nth(n).getByRole('link').click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText('View CoS C');
   await checkPage(page);

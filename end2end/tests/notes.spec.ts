@@ -20,7 +20,7 @@ async function openLive(page: Page, nationality: string, status: string, javascr
 test('add a sponsor note to an ASSIGNED CoS; none on a USED one', async ({ page, consoleErrors }, testInfo) => {
   const phone = testInfo.project.name === 'phone';
   await signIn(page, phone ? DEMO.l2 : DEMO.l1);
-  const number = await openLive(page, phone ? 'Mexican' : 'Nepalese', 'ASSIGNED');
+  const number = await openLive(page, phone ? 'Mexico' : 'Nepal', 'ASSIGNED');
   await page.getByRole('link', { name: 'Add a sponsor note' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Add a sponsor note');
   await checkPage(page);
@@ -37,7 +37,7 @@ test('add a sponsor note to an ASSIGNED CoS; none on a USED one', async ({ page,
   await page.goto(`/view-cos/${number}`);
   await expect(page.locator('.notes')).toContainText(note);
 
-  const used = await openLive(page, phone ? 'Mexican' : 'Nepalese', 'USED');
+  const used = await openLive(page, phone ? 'Mexico' : 'Nepal', 'USED');
   await expect(page.getByRole('link', { name: 'Add a sponsor note' })).toHaveCount(0);
   await page.goto(`/sponsorship-duties/manage-live-cos/${used}/note`);
   await expect(page.locator('main')).toContainText('A sponsor note can only be added to an ASSIGNED CoS. This CoS is USED.');
@@ -50,7 +50,7 @@ test.describe('without JavaScript', () => {
 
   test('add a sponsor note', async ({ page }, testInfo) => {
     await signIn(page, DEMO.l1);
-    const number = await openLive(page, testInfo.project.name === 'phone' ? 'Egyptian' : 'Colombian', 'ASSIGNED', false);
+    const number = await openLive(page, testInfo.project.name === 'phone' ? 'Egypt' : 'Colombia', 'ASSIGNED', false);
     await page.getByRole('link', { name: 'Add a sponsor note' }).click();
     await page.getByLabel('Note').fill('Added without scripts.');
     await page.getByRole('button', { name: 'Add note' }).click();

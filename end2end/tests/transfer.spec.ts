@@ -3,7 +3,7 @@ import { test, expect, checkPage, signIn, DEMO, expectAccessible, expectNoHorizo
 
 test('transfer a CoS in the dialog; on OK the page already shows the new owner', async ({ page, consoleErrors }, testInfo) => {
   await signIn(page, DEMO.l1);
-  await page.goto('/view-cos?nationality=filipino');
+  await page.goto('/view-cos?nationality=philippines');
   await page.locator('table tbody tr').nth(testInfo.project.name === 'phone' ? 3 : 1).getByRole('link').click();
   // Read once the CoS has loaded (before, the heading is the loading screen's "View CoS").
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^View CoS C[A-Z0-9]{10}$/);
@@ -48,7 +48,7 @@ test('transfer a CoS in the dialog; on OK the page already shows the new owner',
 
 test('the Transfer screen itself still works once hydrated', async ({ page, consoleErrors }) => {
   await signIn(page, DEMO.l1);
-  await page.goto('/view-cos?nationality=filipino');
+  await page.goto('/view-cos?nationality=philippines');
   const href = (await page.locator('table tbody tr').nth(5).getByRole('link').getAttribute('href'))!;
   await page.goto(href.replace('?', '/transfer?'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Transfer a single CoS');
@@ -61,7 +61,7 @@ test.describe('without JavaScript', () => {
 
   test('transfer a CoS', async ({ page }) => {
     await signIn(page, DEMO.l1);
-    await page.goto('/view-cos?nationality=ghanaian');
+    await page.goto('/view-cos?nationality=ghana');
     await page.locator('table tbody tr').nth(2).getByRole('link').click();
     await page.getByRole('link', { name: 'Transfer' }).click();
     const options = await page.getByLabel('Transfer to').locator('option').allTextContents();

@@ -64,7 +64,7 @@ test('a bad date and a bad CoS number are explained by their fields', async ({ p
 test('a Level 2 user cannot open a CoS they do not own', async ({ page, consoleErrors }) => {
   // A CoS the Level 1 user can see...
   await signIn(page, DEMO.l1);
-  await page.goto('/view-cos?nationality=indian');
+  await page.goto('/view-cos?nationality=india');
   const numbers = await page.locator('table tbody tr td a').allTextContents();
   const owners = await page.locator('table tbody tr td:last-child').allTextContents();
   const notOwned = numbers.find((_, i) => owners[i].trim() !== DEMO.l2.name)!;
@@ -119,7 +119,7 @@ test('status, activity and ownership histories, each with Back', async ({ page, 
 test('an activity report opens its details', async ({ page, consoleErrors }) => {
   await signIn(page, DEMO.l1);
   // Walk the USED CoS of a wide search until one has a report.
-  await page.goto('/view-cos?nationality=indian');
+  await page.goto('/view-cos?nationality=india');
   const numbers = await page.locator('table tbody tr td a').allTextContents();
   let opened = false;
   for (const n of numbers) {
@@ -190,7 +190,7 @@ test.describe('without JavaScript', () => {
 
   test('the histories, an activity report and Print', async ({ page }) => {
     await signIn(page, DEMO.l1);
-    await page.goto('/view-cos?nationality=indian');
+    await page.goto('/view-cos?nationality=india');
     const numbers = await page.locator('table tbody tr td a').allTextContents();
     let opened = false;
     for (const n of numbers.map((n) => n.trim())) {

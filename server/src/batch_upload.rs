@@ -28,7 +28,7 @@ pub async fn template() -> Response {
         .map(|f| match f.name {
             "family_name" => "Okafor",
             "given_names" => "Chidi",
-            "nationality" => "Nigerian",
+            "nationality" => "Nigeria",
             "place_of_birth" => "Lagos",
             "country_of_birth" => "Nigeria",
             "date_of_birth" => "27/03/1990",
@@ -148,13 +148,8 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
         .filter_map(|(k, v)| k.strip_prefix("cos[").and_then(|k| k.strip_suffix(']')).map(|k| (k.to_string(), v.clone())))
         .filter(|(k, _)| common_names.contains(&k.as_str()) || k == "address_id" || cos_form::is_other_key(k))
         .collect();
-    if let Some(chosen) = form.remove("address_id").filter(|a| !a.trim().is_empty()) {
-        let found = app::api::create::ssr::addresses(pool, &actor).await?.into_iter().find(|a| a.id.to_string() == chosen.trim());
-        match found {
-            Some(a) => form.extend(a.fields),
-            None => errors.push(("address_id".into(), "Select one of your pre-stored addresses, or type the address".into())),
-        }
-    }
+    let addresses = app::api::create::ssr::addresses(pool, &actor).await?;
+    errors.extend(app::api::create::ssr::use_prestored(&mut form, &addresses));
     let reference = get("reference").trim().to_string();
     if reference.is_empty() {
         errors.push(("reference".into(), "Enter a batch reference".into()));

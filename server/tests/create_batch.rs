@@ -23,7 +23,7 @@ fn workers(n: usize, bad: Option<usize>) -> String {
     for i in 1..=n {
         let dob = if Some(i) == bad { "31/02/1990".to_string() } else { "27/03/1990".to_string() };
         out.push_str(&format!(
-            "Worker{i},Ada,Nigerian,Lagos,Nigeria,{dob},Female,Nigeria,P{i:07},{},{},Abuja,\"{i} Marina Road, Lagos\"\n",
+            "Worker{i},Ada,Nigeria,Lagos,Nigeria,{dob},Female,Nigeria,P{i:07},{},{},Abuja,\"{i} Marina Road, Lagos\"\n",
             uk(today - Duration::days(300)),
             uk(today + Duration::days(3000))
         ));

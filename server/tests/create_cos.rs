@@ -16,7 +16,7 @@ fn uk(d: time::Date) -> String {
 fn complete() -> Vec<(String, String)> {
     let today = OffsetDateTime::now_utc().date();
     [
-        ("family_name", "Okafor".to_string()), ("given_names", "Chidi".into()), ("nationality", "Nigerian".into()),
+        ("family_name", "Okafor".to_string()), ("given_names", "Chidi".into()), ("nationality", "Nigeria".into()),
         ("place_of_birth", "Lagos".into()), ("country_of_birth", "Nigeria".into()), ("date_of_birth", "27/03/1990".into()),
         ("gender", "Male".into()), ("country_of_residence", "Nigeria".into()), ("passport_number", "A1234567".into()),
         ("passport_issue_date", uk(today - Duration::days(400))), ("passport_expiry_date", uk(today + Duration::days(3000))),
@@ -224,6 +224,35 @@ async fn what_is_wrong_is_refused_by_its_field_and_nothing_is_saved(pool: PgPool
     let (_, html) = app.page(&c, &format!("/view-cos/{number}/edit")).await;
     assert!(html.contains("id=\"other1_town\"") && html.contains("value=\"Bristol\"") && html.contains("id=\"other2_line1\""));
     assert!(html_text(&html).contains("Remove other address 1 when I save"));
+    // Each other address offers the pre-stored ones too.
+    assert!(html.contains("id=\"other1_address_id\"") && html.contains("id=\"other2_address_id\""));
+
+    // An other regular work address from the pre-stored ones: copied in as it is now.
+    let (second, town2): (i64, String) = sqlx::query_as(
+        "SELECT w.id, w.town FROM work_addresses w JOIN users u ON u.sponsor_id = w.sponsor_id WHERE u.user_id = 'l2.demo' ORDER BY w.id DESC LIMIT 1",
+    )
+    .fetch_one(&pool).await.unwrap();
+    let mut fields = complete();
+    fields.push(("other1_address_id".into(), second.to_string()));
+    let to = save(&app, &c, "", 0, route, &token(), &fields).await;
+    let number = number_of(&to);
+    let others: String = sqlx::query_scalar("SELECT other_work_addresses::text FROM cos WHERE cos_number = $1").bind(&number).fetch_one(&pool).await.unwrap();
+    assert!(others.contains(&format!("\"town\": \"{town2}\"")), "{others}");
+
+    // Another sponsor's address, forged into an other address: told by that field, nothing saved.
+    let theirs: i64 = sqlx::query_scalar(
+        "SELECT w.id FROM work_addresses w WHERE w.sponsor_id <> (SELECT sponsor_id FROM users WHERE user_id = 'l2.demo') LIMIT 1",
+    )
+    .fetch_one(&pool).await.unwrap();
+    let before = count(&pool, "SELECT count(*) FROM cos").await;
+    let mut fields = complete();
+    fields.push(("other2_address_id".into(), theirs.to_string()));
+    let to = save(&app, &c, "", 0, route, &token(), &fields).await;
+    assert_eq!(to, format!("/create-cos/new?route={route}"));
+    assert_eq!(count(&pool, "SELECT count(*) FROM cos").await, before);
+    let (_, html) = app.page(&c, &to).await;
+    assert!(html.contains("id=\"other2_address_id-error\""), "the message is by the field");
+    assert!(html_text(&html).contains("Select one of your pre-stored addresses, or type the address"));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

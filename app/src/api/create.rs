@@ -199,6 +199,31 @@ pub mod ssr {
             .collect())
     }
 
+    /// Puts the pre-stored addresses a form chose (`address_id` for the main work address,
+    /// `other{n}_address_id` for the others) into its address fields: the CoS keeps a copy of
+    /// each as it is now. An id that is not one of the sponsor's addresses is told by its field.
+    pub fn use_prestored(form: &mut CosForm, addresses: &[StoredAddress]) -> Vec<(String, String)> {
+        let wrong = "Select one of your pre-stored addresses, or type the address";
+        let mut errors = Vec::new();
+        let keys = std::iter::once(("address_id".to_string(), None))
+            .chain((1..=crate::domain::cos_form::MAX_OTHER).map(|n| (crate::domain::cos_form::other_key(n, "address_id"), Some(n))));
+        for (key, other) in keys {
+            let Some(chosen) = form.remove(&key).filter(|a| !a.trim().is_empty()) else { continue };
+            let Some(a) = addresses.iter().find(|a| a.id.to_string() == chosen.trim()) else {
+                errors.push((key, wrong.to_string()));
+                continue;
+            };
+            for (name, value) in &a.fields {
+                let name = match other {
+                    None => name.clone(),
+                    Some(n) => crate::domain::cos_form::other_key(n, name.trim_start_matches("work_address_")),
+                };
+                form.insert(name, value.clone());
+            }
+        }
+        errors
+    }
+
     /// A draft the user may change: reachable, and still WORK IN PROGRESS or READY TO GO.
     pub async fn draft(cos_number: &str) -> Result<(Actor, db::PgPool, db::drafts::Draft), AppError> {
         use crate::domain::permissions;
@@ -382,15 +407,9 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
     };
     let path = ssr::form_path(existing.as_ref().map(|d| d.cos_number.as_str()), route_id, joins.as_ref().map(|b| b.0));
     // A pre-stored address chosen: the CoS keeps a copy of it as it is now.
-    if let Some(chosen) = form.remove("address_id").filter(|a| !a.trim().is_empty()) {
-        let found = ssr::addresses(&pool, &actor).await?.into_iter().find(|a| a.id.to_string() == chosen.trim());
-        match found {
-            Some(a) => form.extend(a.fields),
-            None => {
-                let e = vec![("address_id".to_string(), "Select one of your pre-stored addresses, or type the address".to_string())];
-                return ssr::refuse(path, form, e, false).await;
-            }
-        }
+    let wrong = ssr::use_prestored(&mut form, &ssr::addresses(&pool, &actor).await?);
+    if !wrong.is_empty() {
+        return ssr::refuse(path, form, wrong, false).await;
     }
     let today = uk_today(&mut *pool.acquire().await?).await?;
     let checked = cos_form::check(&form, today, &ssr::lists(&pool).await?);

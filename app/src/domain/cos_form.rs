@@ -64,7 +64,7 @@ pub const SECTIONS: &[Section] = &[
             f("family_name", "Family name", Text, true, ""),
             f("given_names", "Given names", Text, true, ""),
             f("other_names", "Other names", Text, false, "Any other names the worker uses or has used"),
-            f("nationality", "Nationality", Text, true, "For example Indian"),
+            f("nationality", "Nationality", Country, true, "The country of the worker's passport, as ISO 3166 names it, for example India"),
             f("place_of_birth", "Place of birth", Text, true, "Town or city"),
             f("country_of_birth", "Country of birth", Country, true, "As ISO 3166 names it, for example Nigeria"),
             f("date_of_birth", "Date of birth", Date, true, "For example 27/03/1990"),
@@ -154,7 +154,8 @@ pub fn other_key(n: usize, part: &str) -> String {
 /// Whether a form key belongs to the other regular work addresses.
 pub fn is_other_key(k: &str) -> bool {
     k.strip_prefix("other").and_then(|r| r.split_once('_')).is_some_and(|(n, p)| {
-        n.parse::<usize>().is_ok_and(|n| (1..=MAX_OTHER).contains(&n)) && (p == "remove" || OTHER_PARTS.iter().any(|o| o.0 == p))
+        n.parse::<usize>().is_ok_and(|n| (1..=MAX_OTHER).contains(&n))
+            && (p == "remove" || p == "address_id" || OTHER_PARTS.iter().any(|o| o.0 == p))
     })
 }
 
@@ -531,7 +532,7 @@ mod tests {
 
     fn complete() -> CosForm {
         [
-            ("family_name", "Okafor"), ("given_names", "Chidi"), ("nationality", "Nigerian"), ("place_of_birth", "Lagos"),
+            ("family_name", "Okafor"), ("given_names", "Chidi"), ("nationality", "Nigeria"), ("place_of_birth", "Lagos"),
             ("country_of_birth", "Nigeria"), ("date_of_birth", "27/03/1990"), ("gender", "male"), ("country_of_residence", "Nigeria"),
             ("passport_number", "A1234567"), ("passport_issue_date", "14/02/2022"), ("passport_expiry_date", "13/02/2032"),
             ("passport_place_of_issue", "Abuja"), ("home_address", "12 Marina Road\r\nLagos\r\nNigeria"),
@@ -589,6 +590,19 @@ mod tests {
             ["family_name", "date_of_birth", "gender", "work_end_date", "weekly_hours", "work_address_postcode", "soc_code", "gross_salary", "certify_maintenance"]
         );
         assert!(!c.complete());
+    }
+
+    #[test]
+    fn nationality_is_a_country_of_the_list_spelt_as_the_list_spells_it() {
+        let mut form = complete();
+        form.insert("nationality".into(), "Nigerian".into());
+        let c = check(&form, TODAY, &SOC);
+        assert_eq!(c.errors, vec![("nationality".to_string(), "Enter nationality as ISO 3166 names it, for example Nigeria or Viet Nam".to_string())]);
+        form.insert("nationality".into(), " viet nam ".into());
+        let c = check(&form, TODAY, &SOC);
+        assert_eq!(c.errors, vec![]);
+        let v = c.values.iter().find(|(f, _)| f.name == "nationality").unwrap().1.clone();
+        assert_eq!(v.as_deref(), Some("Viet Nam"));
     }
 
     #[test]

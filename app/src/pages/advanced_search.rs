@@ -189,7 +189,7 @@ fn Filters(
             {text("family_name", "Family name", "Matches names that start with what you type", b.family_name)}
             {text("given_name", "Given name", "", b.given_name)}
             {text("date_of_birth", "Date of birth", "For example 27/03/1990", b.date_of_birth)}
-            {text("nationality", "Nationality", "", b.nationality)}
+            {text("nationality", "Nationality", "As a country, for example India", b.nationality)}
             {text("passport_number", "Passport number", "", b.passport_number)}
             {select("sort", "Sort by", Sort::StatusDate.label(),
                 Sort::ALL[1..].iter().map(|s| (s.as_str().to_string(), s.label().to_string())).collect(), f.sort.clone())}

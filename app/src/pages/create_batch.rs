@@ -6,7 +6,7 @@ use crate::api::create::{load_batch_assign, load_batch_form, START};
 use crate::components::fields::error_for;
 use crate::components::{DataTable, ErrorSummary, Page};
 use crate::domain::cos_form::{self, MAX_FILE_BYTES, MAX_ROWS, SECTIONS};
-use crate::pages::create_cos::{breadcrumb, datalists, field_view, others_view, prestored, problem};
+use crate::pages::create_cos::{breadcrumb, datalists, field_view, others_view, prestored, problem, typed_over_prestored};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -72,7 +72,7 @@ pub fn CreateBatchPage() -> impl IntoView {
                             </DataTable>
                         })}
                         <form method="post" action=format!("{START}/batch") enctype="multipart/form-data" class="form" novalidate
-                            on:submit=on_submit>
+                            on:submit=on_submit on:input=typed_over_prestored>
                             <input type="hidden" name="route" value=s.route_id.to_string()/>
                             <input type="hidden" name="token" value=s.token.clone()/>
                             <div class="field" class:field--error=reference_error.is_some()>
@@ -87,9 +87,9 @@ pub fn CreateBatchPage() -> impl IntoView {
                                 let address = section.title == "Main work address in the UK";
                                 view! {
                                     <h2>{section.title}</h2>
-                                    {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id")))}
+                                    {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id"), None))}
                                     {section.fields.iter().map(|f| field_view(f, s.form.get(f.name).cloned().unwrap_or_default(), error_for(&errors, f.name))).collect_view()}
-                                    {address.then(|| others_view(&s.form, &errors))}
+                                    {address.then(|| others_view(&s.form, &errors, &s.addresses))}
                                 }
                             }).collect_view()}
                             <h2>"Workers"</h2>

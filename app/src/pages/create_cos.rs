@@ -155,12 +155,18 @@ pub fn field_view(f: &'static Field, value: String, error: Option<String>) -> An
     .into_any()
 }
 
-/// The drop-down of pre-stored addresses. Once hydrated, choosing one fills the address
-/// fields at once; without JavaScript, Save copies it into them.
-pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyView {
+/// The drop-down of pre-stored addresses, for the main work address (`other` None) or for
+/// other regular work address n. Once hydrated, choosing one fills that address's fields at
+/// once; without JavaScript, Save copies it into them.
+pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>, other: Option<usize>) -> AnyView {
+    use crate::domain::cos_form::other_key;
     if addresses.is_empty() {
-        return view! { <p class="hint">"You have no pre-stored work addresses. Type the address below, or add one in Manage work addresses."</p> }.into_any();
+        return match other {
+            None => view! { <p class="hint">"You have no pre-stored work addresses. Type the address below, or add one in Manage work addresses."</p> }.into_any(),
+            Some(_) => ().into_any(),
+        };
     }
+    let id = other.map_or("address_id".to_string(), |n| other_key(n, "address_id"));
     let invalid = error.is_some();
     let choices = addresses.clone();
     let on_change = move |ev: leptos::ev::Event| {
@@ -168,18 +174,21 @@ pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyVie
         let chosen = event_target_value(&ev);
         if let Some(a) = choices.iter().find(|a| a.id.to_string() == chosen) {
             for (name, value) in &a.fields {
-                if let Some(input) = document().get_element_by_id(name).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                let target = other.map_or(name.clone(), |n| other_key(n, name.trim_start_matches("work_address_")));
+                if let Some(input) = document().get_element_by_id(&target).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                     input.set_value(value);
                 }
             }
         }
     };
+    let hint = format!("{id}-hint");
     view! {
         <div class="field" class:field--error=invalid>
-            <label for="address_id">"Pre-stored address (optional)"</label>
-            <p class="field__hint" id="address_id-hint">"Choose one to fill in the address below: the CoS keeps a copy of it. Or type the address."</p>
-            {error.map(|m| view! { <p class="field__error" id="address_id-error"><span class="visually-hidden">"Error: "</span>{m}</p> })}
-            <select id="address_id" name="cos[address_id]" aria-describedby="address_id-hint" on:change=on_change>
+            <label for=id.clone()>"Pre-stored address (optional)"
+                {other.map(|n| view! { <span class="visually-hidden">{format!(" for other address {n}")}</span> })}</label>
+            <p class="field__hint" id=hint.clone()>"Choose one to fill in the address below: the CoS keeps a copy of it. Or type the address."</p>
+            {error.map(|m| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
+            <select id=id.clone() name=format!("cos[{id}]") aria-describedby=hint on:change=on_change>
                 <option value="">"Type the address"</option>
                 {addresses.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.identifier}</option> }).collect_view()}
             </select>
@@ -188,13 +197,36 @@ pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>) -> AnyVie
     .into_any()
 }
 
+/// Once hydrated, typing into an address that a pre-stored one filled makes it a typed
+/// address: its drop-down goes back to "Type the address", so Save keeps what was typed.
+/// (Create a CoS, Create a batch, and a report's new work address.)
+pub fn typed_over_prestored(ev: leptos::ev::Event) {
+    use wasm_bindgen::JsCast;
+    let Some(id) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.id()) else { return };
+    let select = if id.starts_with("work_address_") {
+        "address_id".to_string()
+    } else if ["new_line1", "new_town", "new_postcode"].contains(&id.as_str()) {
+        "new_address_id".to_string()
+    } else if let Some((block, _)) = id.strip_prefix("other").and_then(|r| r.split_once('_')).filter(|(n, _)| n.parse::<usize>().is_ok()) {
+        format!("other{block}_address_id")
+    } else {
+        return;
+    };
+    if let Some(s) = document().get_element_by_id(&select).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
+        s.set_value("");
+    }
+}
+
 /// The other regular work addresses: each one filled in (with "Remove this address"), and one
 /// empty to add another, up to ten. Without JavaScript, Save adds it; the form then offers
 /// the next.
-pub fn others_view(form: &crate::domain::cos_form::CosForm, errors: &[(String, String)]) -> AnyView {
+pub fn others_view(form: &crate::domain::cos_form::CosForm, errors: &[(String, String)], addresses: &[StoredAddress]) -> AnyView {
     use crate::domain::cos_form::{other_key, MAX_OTHER, OTHER_PARTS};
     let filled: Vec<usize> = (1..=MAX_OTHER)
-        .filter(|&n| OTHER_PARTS.iter().any(|(p, _, _)| form.get(&other_key(n, p)).is_some_and(|v| !v.trim().is_empty())))
+        .filter(|&n| {
+            OTHER_PARTS.iter().any(|(p, _, _)| form.get(&other_key(n, p)).is_some_and(|v| !v.trim().is_empty()))
+                || errors.iter().any(|(k, _)| k.starts_with(&other_key(n, "")))
+        })
         .collect();
     let spare = (1..=MAX_OTHER).find(|n| !filled.contains(n)).filter(|_| filled.len() < MAX_OTHER);
     let block = |n: usize, is_new: bool| {
@@ -202,6 +234,7 @@ pub fn others_view(form: &crate::domain::cos_form::CosForm, errors: &[(String, S
         view! {
             <fieldset class="fieldset other-address">
                 <legend>{legend}</legend>
+                {prestored(addresses.to_vec(), error_for(errors, &other_key(n, "address_id")), Some(n))}
                 {OTHER_PARTS.iter().map(|(p, label, required)| {
                     let key = other_key(n, p);
                     let e = error_for(errors, &key);
@@ -275,7 +308,7 @@ fn cos_form(s: FormScreen, lists: FormLists) -> AnyView {
             {s.status.clone().map(|st| view! { <div class="summary__row"><dt>"Status"</dt><dd><span class="status">{st}</span></dd></div> })}
         </dl>
         <p>"Save at any time: the CoS stays WORK IN PROGRESS until every field not marked (optional) is filled in, then it is READY TO GO and can be assigned."</p>
-        <form method="post" action="/api/create/save" class="form" novalidate>
+        <form method="post" action="/api/create/save" class="form" novalidate on:input=typed_over_prestored>
             <input type="hidden" name="cos_number" value=s.cos_number.clone().unwrap_or_default()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             <input type="hidden" name="route" value=s.route_id.to_string()/>
@@ -285,9 +318,9 @@ fn cos_form(s: FormScreen, lists: FormLists) -> AnyView {
                 let address = section.title == "Main work address in the UK";
                 view! {
                     <h2>{section.title}</h2>
-                    {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id")))}
+                    {address.then(|| prestored(s.addresses.clone(), error_for(&errors, "address_id"), None))}
                     {section.fields.iter().map(|f| field_view(f, s.form.get(f.name).cloned().unwrap_or_default(), error_for(&errors, f.name))).collect_view()}
-                    {address.then(|| others_view(&s.form, &errors))}
+                    {address.then(|| others_view(&s.form, &errors, &s.addresses))}
                 }
             }).collect_view()}
             {datalists(lists)}

@@ -114,7 +114,8 @@ pub fn ReportFormPage() -> impl IntoView {
                         <ErrorSummary errors=errors.clone()/>
                         <h1>"Report activity"</h1>
                         <p>{format!("CoS {}", s.cos.cos_number)}</p>
-                        <form method="post" action="/api/report/check" class="form" novalidate>
+                        <form method="post" action="/api/report/check" class="form" novalidate
+                            on:input=crate::pages::create_cos::typed_over_prestored>
                             <input type="hidden" name="cos_number" value=s.cos.cos_number.clone()/>
                             <div class="field" class:field--error=error("activity").is_some()>
                                 <label for="activity">"Activity"</label>

@@ -15,7 +15,7 @@ const FIELDS: [(&str, &str, &str); 6] = [
     ("family_name", "Family name", "Matches names that start with what you type"),
     ("given_name", "Given name", "Matches names that start with what you type"),
     ("date_of_birth", "Date of birth", "For example 27/03/1990"),
-    ("nationality", "Nationality", "For example Indian"),
+    ("nationality", "Nationality", "As a country, for example India"),
     ("passport_number", "Passport number", ""),
 ];
 

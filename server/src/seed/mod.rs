@@ -648,7 +648,8 @@ impl<'a> Generator<'a> {
         self.summary.status_history += path.len() as u64;
 
         // The worker, the work and the job.
-        let (nationality, country, city) = *pick(r, COUNTRIES);
+        let (country, city) = *pick(r, COUNTRIES);
+        let nationality = country;
         let family = pick(r, FAMILY_NAMES);
         let given = pick(r, GIVEN_NAMES);
         let other = r.random_bool(0.15).then(|| *pick(r, OTHER_NAMES));
