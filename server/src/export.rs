@@ -4,7 +4,7 @@
 
 use crate::startup::AppState;
 use app::api::ssr::{actor_for, SessionUser, USER_KEY};
-use app::db::advanced_search::{for_each_match, Hit};
+use app::db::advanced_search::{for_each_match, ExportRow};
 use app::domain::advanced_search::{query_pairs, AdvancedForm};
 use app::domain::permissions;
 use app::error::AppError;
@@ -15,8 +15,21 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tower_sessions::Session;
 
-pub const HEADINGS: [&str; 9] =
-    ["CoS number", "Family name", "Given names", "Route", "Status", "Status date", "Owner", "Date assigned", "Expiry date"];
+pub const HEADINGS: [&str; 13] = [
+    "CoS number",
+    "Family name",
+    "Given names",
+    "Route",
+    "Status",
+    "Status date",
+    "Owner",
+    "Date assigned",
+    "Expiry date",
+    "Activity reports",
+    "Latest activity reported",
+    "Latest activity reported on",
+    "Latest activity date of event",
+];
 
 pub async fn export_csv(State(state): State<AppState>, session: Session, RawQuery(q): RawQuery) -> Response {
     match start(state, session, q.unwrap_or_default()).await {
@@ -46,7 +59,7 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
 
     // The query runs in its own task and hands rows over a short queue: a slow download
     // holds the query back instead of piling rows up in memory.
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Hit, std::io::Error>>(512);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<ExportRow, std::io::Error>>(512);
     let pool = state.pool.clone();
     let sponsor_id = actor.sponsor_id;
     tokio::spawn(async move {
@@ -64,7 +77,7 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
 
     let rows = futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|r| (r, rx)) })
         .ready_chunks(256)
-        .map(|chunk| chunk.into_iter().collect::<Result<Vec<Hit>, _>>().map(|hits| Bytes::from(csv_rows(&hits))));
+        .map(|chunk| chunk.into_iter().collect::<Result<Vec<ExportRow>, _>>().map(|hits| Bytes::from(csv_rows(&hits))));
     let header = futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from(csv_header())) });
     let stamp = time::OffsetDateTime::now_utc().date();
     Ok((
@@ -86,10 +99,11 @@ pub fn csv_header() -> Vec<u8> {
 }
 
 /// CSV lines for the rows, quoted where a value needs it (commas, quotes, line breaks).
-pub fn csv_rows(hits: &[Hit]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(hits.len() * 128));
+pub fn csv_rows(rows: &[ExportRow]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 160));
     let date = |d: Option<time::Date>| d.map(|d| d.to_string()).unwrap_or_default();
-    for h in hits {
+    for row in rows {
+        let h = &row.hit;
         w.write_record([
             h.cos_number.as_str(),
             &inert(h.family_name.as_deref().unwrap_or("")),
@@ -100,6 +114,10 @@ pub fn csv_rows(hits: &[Hit]) -> Vec<u8> {
             &inert(&h.owner_name),
             &date(h.date_assigned),
             &date(h.expiry_date),
+            &row.activity_reports.to_string(),
+            row.latest_activity.as_deref().unwrap_or(""),
+            &date(row.latest_reported_on),
+            &date(row.latest_event_date),
         ])
         .expect("writing to memory");
     }
@@ -119,8 +137,10 @@ fn inert(value: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn hit(family: &str, given: &str) -> Hit {
-        Hit {
+    use app::db::advanced_search::Hit;
+
+    fn hit(family: &str, given: &str) -> ExportRow {
+        let hit = Hit {
             id: 1,
             cos_number: "C2G7K9Q4R8T".into(),
             family_name: Some(family.into()),
@@ -132,7 +152,8 @@ mod tests {
             date_assigned: Some(time::macros::date!(2026 - 11 - 29)),
             expiry_date: None,
             sort_key: String::new(),
-        }
+        };
+        ExportRow { hit, activity_reports: 0, latest_activity: None, latest_reported_on: None, latest_event_date: None }
     }
 
     #[test]
@@ -152,6 +173,17 @@ mod tests {
         let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes()).records().map(|r| r.unwrap()).collect();
         let names: Vec<(&str, &str)> = rows.iter().map(|r| (&r[1], &r[2])).collect();
         assert_eq!(names, [("'=HYPERLINK(\"http://x\")", "'+1"), ("'@SUM(A1)", "'-2"), ("'\tx", "'\r=y"), ("O'Neill", "Jo-Ann")]);
+        // The latest activity report, when there is one.
+        let mut reported = hit("Okafor", "Chidi");
+        reported.activity_reports = 2;
+        reported.latest_activity = Some("Change of salary".into());
+        reported.latest_reported_on = Some(time::macros::date!(2026 - 11 - 30));
+        reported.latest_event_date = Some(time::macros::date!(2026 - 11 - 2));
+        let out = String::from_utf8(csv_rows(&[reported, hit("Eze", "Ada")])).unwrap();
+        let rows: Vec<csv::StringRecord> = csv::ReaderBuilder::new().has_headers(false).from_reader(out.as_bytes()).records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows[0].iter().skip(9).collect::<Vec<_>>(), ["2", "Change of salary", "2026-11-30", "2026-11-02"]);
+        assert_eq!(rows[1].iter().skip(9).collect::<Vec<_>>(), ["0", "", "", ""]);
+        assert!(rows.iter().all(|r| r.len() == HEADINGS.len()));
         let head = csv_header();
         assert!(head.starts_with(b"\xEF\xBB\xBFCoS number,Family name,"));
     }

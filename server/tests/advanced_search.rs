@@ -228,6 +228,22 @@ async fn export_csv_streams_every_match(pool: PgPool) {
     let numbers: Vec<String> = records.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(numbers, expected, "every match, in list order, whatever page the link was on");
     assert!(records.iter().any(|r| &r[1] == "Smith, \"Jr\"" && &r[2] == "Zoë\nAnn"), "quoted and whole");
+    // Each CoS's reports of migrant activity: how many, and the latest, as the database has them.
+    let reported: Vec<(String, i64, String, String)> = sqlx::query_as(
+        "SELECT c.cos_number, count(*) OVER (PARTITION BY c.id), t.name, to_char(a.reported_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')
+         FROM cos c JOIN activity_reports a ON a.sponsor_id = c.sponsor_id AND a.cos_id = c.id JOIN activity_types t ON t.id = a.activity_type_id
+         WHERE c.sponsor_id = $1 AND c.status = 'USED' ORDER BY c.id, a.reported_at DESC, a.id DESC",
+    )
+    .bind(acme).fetch_all(&pool).await.unwrap();
+    let mut latest = std::collections::HashMap::new();
+    for (number, n, name, on) in reported {
+        latest.entry(number).or_insert((n.to_string(), name, on));
+    }
+    assert!(latest.len() > 10, "the demo data has reported CoS");
+    for r in &records {
+        let want = latest.get(&r[0]).cloned().unwrap_or(("0".into(), String::new(), String::new()));
+        assert_eq!((&r[9], &r[10], &r[11]), (want.0.as_str(), want.1.as_str(), want.2.as_str()), "{}", &r[0]);
+    }
 
     // Bad filters: nothing is exported. Level 2: only their own. Another sponsor: nothing of Acme's.
     let r = c.get(app.url("/view-cos/advanced/export.csv?changed_from=31/02/2026")).send().await.unwrap();

@@ -92,6 +92,12 @@ async fn a_report_from_the_form_through_check_to_submit(pool: PgPool) {
     let (_, html) = app.page(&c, &format!("/view-cos/{number}/activity-details?activity={report}")).await;
     let text = html_text(&html);
     assert!(text.contains("Date of the event") && text.contains("working days late") && text.contains("New gross annual salary"), "{text}");
+    // The advanced search's export carries it as the CoS's latest report, with the event's date.
+    let csv = c.get(app.url(&format!("/view-cos/advanced/export.csv?cos_number={number}"))).send().await.unwrap().bytes().await.unwrap();
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&csv[3..]).records().map(|r| r.unwrap()).collect();
+    let name: String = sqlx::query_scalar("SELECT name FROM activity_types WHERE id = $1").bind(salary).fetch_one(&pool).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!((&rows[0][0], &rows[0][10], &rows[0][12]), (number.as_str(), name.as_str(), event.to_string().as_str()));
 }
 
 #[sqlx::test(migrator = "app::db::MIGRATOR")]

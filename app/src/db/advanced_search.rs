@@ -23,6 +23,25 @@ pub struct Hit {
     pub sort_key: String,
 }
 
+/// A row of the CSV export: what the list shows, and the CoS's reports of migrant activity
+/// (how many, and the latest: its type, the day it was reported, the date of the event).
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    #[sqlx(flatten)]
+    pub hit: Hit,
+    pub activity_reports: i64,
+    pub latest_activity: Option<String>,
+    pub latest_reported_on: Option<Date>,
+    pub latest_event_date: Option<Date>,
+}
+
+/// The latest report of CoS `c` and how many it has, as `la`: one index probe per CoS.
+const JOIN_LATEST_REPORT: &str = " LEFT JOIN LATERAL (
+        SELECT t.name, (a.reported_at AT TIME ZONE 'Europe/London')::date AS reported_on, a.event_date, count(*) OVER () AS n
+        FROM activity_reports a JOIN activity_types t ON t.id = a.activity_type_id
+        WHERE a.sponsor_id = c.sponsor_id AND a.cos_id = c.id
+        ORDER BY a.reported_at DESC, a.id DESC LIMIT 1) la ON true";
+
 const SELECT: &str = "SELECT c.id, c.cos_number, c.family_name, c.given_names, r.name AS route, c.status, c.status_date,
         u.full_name AS owner_name, c.date_assigned, c.expiry_date, ";
 
@@ -257,6 +276,7 @@ fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &A
 }
 
 /// Every match in list order, one row at a time, for the export: nothing is held in memory.
+/// (The same joins and filters as the list, plus each CoS's latest activity report.)
 /// `each` returns false to stop (the download was abandoned).
 pub async fn for_each_match<F, Fut>(
     pool: &PgPool,
@@ -266,15 +286,19 @@ pub async fn for_each_match<F, Fut>(
     mut each: F,
 ) -> sqlx::Result<()>
 where
-    F: FnMut(Hit) -> Fut,
+    F: FnMut(ExportRow) -> Fut,
     Fut: Future<Output = bool>,
 {
     use futures::TryStreamExt;
     let mut qb = QueryBuilder::new(SELECT);
-    qb.push(sort_key(s.sort)).push(" AS sort_key");
-    push_from_where(&mut qb, sponsor_id, owner_only, s);
+    qb.push(sort_key(s.sort)).push(
+        " AS sort_key, coalesce(la.n, 0) AS activity_reports, la.name AS latest_activity,
+          la.reported_on AS latest_reported_on, la.event_date AS latest_event_date",
+    );
+    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER).push(JOIN_LATEST_REPORT);
+    push_where(&mut qb, sponsor_id, owner_only, s);
     push_order(&mut qb, s.sort, false);
-    let mut rows = qb.build_query_as::<Hit>().persistent(false).fetch(pool);
+    let mut rows = qb.build_query_as::<ExportRow>().persistent(false).fetch(pool);
     while let Some(hit) = rows.try_next().await? {
         if !each(hit).await {
             break;
