@@ -5,11 +5,13 @@ use crate::pages::{
     advanced_search::AdvancedSearchPage,
     batch::{BatchPage, BatchTransferPage, BatchTransferredPage},
     batch_search::BatchSearchPage,
+    change_password::ChangePasswordPage,
     activity_history::{ActivityDetailsPage, ActivityHistoryPage},
     cos_details::CosDetailsPage,
     create_batch::{BatchAssignPage, CreateBatchPage},
     create_cos::{AssignCosPage, CosAssignedPage, CosDeletedPage, CosFormPage, CosSavedPage, CreateStartPage, DeleteCosPage},
     manage_live_cos::{AddNotePage, ManageLiveCosPage, ManageLiveSearchPage, WithdrawalConfirmationPage},
+    manage_users::{DeactivateUserPage, ManageUsersPage, NewUserPage, UserCreatedPage, UserPage},
     not_found::NotFound,
     ownership_history::OwnershipHistoryPage,
     report_activity::{ActivityReportedPage, CheckReportPage, ReportCosPage, ReportFormPage, ReportSearchPage},
@@ -69,6 +71,12 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage-users") view=ManageUsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage-users/new") view=NewUserPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage-users/created") view=UserCreatedPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage-users/user/:user_id") view=UserPage ssr=SsrMode::Async/>
+                <Route path=path!("/manage-users/user/:user_id/deactivate") view=DeactivateUserPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos") view=ViewCosPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/advanced") view=AdvancedSearchPage ssr=SsrMode::Async/>
                 <Route path=path!("/view-cos/batches") view=BatchSearchPage ssr=SsrMode::Async/>

@@ -392,7 +392,7 @@ async fn create_and_assign(pool: &sqlx::PgPool, app: &common::TestApp, c: &reqwe
     ];
     let worker = |i: usize| -> Vec<(&'static str, String)> {
         vec![
-            ("family_name", "Benchsave".into()), ("given_names", format!("Ada{i}")), ("nationality", "Nigerian".into()),
+            ("family_name", "Benchsave".into()), ("given_names", format!("Ada{i}")), ("nationality", "Nigeria".into()),
             ("place_of_birth", "Lagos".into()), ("country_of_birth", "Nigeria".into()), ("date_of_birth", "27/03/1990".into()),
             ("gender", "Female".into()), ("country_of_residence", "Nigeria".into()), ("passport_number", format!("P{i:07}")),
             ("passport_issue_date", uk(today - time::Duration::days(300))), ("passport_expiry_date", uk(today + time::Duration::days(3000))),

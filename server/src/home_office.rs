@@ -97,3 +97,28 @@ pub async fn surrender_route(pool: &PgPool, licence_number: &str, route: &str) -
     tx.commit().await?;
     Ok(format!("{name} ({licence}) has surrendered the {route_name} route; {cancelled} CoS cancelled."))
 }
+
+/// A new Level 1 user for a sponsor (Level 1 users are the Home Office's to grant): the
+/// details checked as the "Create a Level 2 user" form checks them. Returns what to print,
+/// with the temporary password, which the user must change when they first sign in.
+pub async fn add_level1_user(pool: &PgPool, licence_number: &str, full_name: &str, email: &str, user_id: &str) -> Result<String, Refused> {
+    use app::domain::account::{check_new_user, NewUser};
+    let licence = licence_number.trim().to_uppercase();
+    let typed = NewUser { full_name: full_name.into(), email: email.into(), user_id: user_id.into() };
+    let u = check_new_user(&typed).map_err(|errors| Refused::Rule(errors.into_iter().map(|(_, m)| format!("{m}.")).collect::<Vec<_>>().join(" ")))?;
+    let taken = || Refused::Rule(format!("The user ID {} is taken: choose another.", u.user_id));
+    if app::db::users::user_id_taken(&mut *pool.acquire().await?, &u.user_id).await? {
+        return Err(taken());
+    }
+    let password = app::api::auth::ssr::temporary_password();
+    let hash = app::api::auth::ssr::hash_blocking(&password).await.map_err(|e| Refused::Rule(e.to_string()))?;
+    let mut tx = pool.begin().await?;
+    let (sponsor_id, name) = active_sponsor(&mut tx, &licence, "no user was added").await?;
+    let id = app::db::users::insert(&mut tx, sponsor_id, &u.user_id, &u.full_name, &u.email, 1, &hash, None).await?.ok_or_else(taken)?;
+    record(&mut tx, sponsor_id, "user_created", Some(("user", id)), serde_json::json!({ "user_id": u.user_id, "level": 1 })).await?;
+    tx.commit().await?;
+    Ok(format!(
+        "{} ({}) is a Level 1 user of {name} ({licence}).\nTemporary password: {password}\nIt will not be shown again; they must change it when they first sign in.",
+        u.full_name, u.user_id
+    ))
+}

@@ -95,6 +95,8 @@ enum HomeOfficeAction {
     RevokeLicence { licence_number: String },
     /// A sponsor surrenders a route: every CoS of it on that route not USED is cancelled.
     SurrenderRoute { licence_number: String, route: String },
+    /// Add a Level 1 user to a sponsor; prints their temporary password, once.
+    AddLevel1User { licence_number: String, full_name: String, email: String, user_id: String },
 }
 
 fn parse_day(s: &str, what: &str) -> anyhow::Result<time::Date> {
@@ -230,6 +232,9 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
                 }
                 HomeOfficeAction::RevokeLicence { licence_number } => home_office::revoke_licence(&pool, licence_number).await,
                 HomeOfficeAction::SurrenderRoute { licence_number, route } => home_office::surrender_route(&pool, licence_number, route).await,
+                HomeOfficeAction::AddLevel1User { licence_number, full_name, email, user_id } => {
+                    home_office::add_level1_user(&pool, licence_number, full_name, email, user_id).await
+                }
             };
             match done {
                 Ok(report) => {

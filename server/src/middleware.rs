@@ -59,6 +59,22 @@ fn is_public(path: &str) -> bool {
     matches!(path, "/sign-in" | "/api/sign_in_notice" | "/api/me") || is_asset(path)
 }
 
+/// What a user signed in with a temporary password may reach: the password change, and
+/// signing out (the page's header asks who is signed in).
+fn while_changing_password(path: &str) -> bool {
+    matches!(path, "/change-password" | "/api/account/password_form" | "/api/account/change_password" | "/sign-out")
+}
+
+/// Anything else, before the temporary password is changed: a page goes to the change; any
+/// other request is refused (403), whatever URL was typed.
+fn change_password_first(req: &Request) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD) && !req.uri().path().starts_with("/api/") {
+        return Redirect::to("/change-password").into_response();
+    }
+    let body = serde_json::to_string(&AppError::Forbidden("Change your temporary password before you do anything else.".into())).unwrap_or_default();
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
 /// Whether a session that began at `signed_in_at` has outlived `lifetime_seconds`.
 fn outlived(signed_in_at: Option<i64>, now: i64, lifetime_seconds: i64) -> bool {
     signed_in_at.is_none_or(|t| now - t >= lifetime_seconds || now < t - 300)
@@ -84,9 +100,11 @@ pub async fn require_sign_in(State(lifetime_seconds): State<i64>, session: Sessi
     if is_public(path) {
         return next.run(req).await;
     }
-    let signed_in = user.is_some();
-    if signed_in {
+    if let Some(u) = user {
         touch(&session).await;
+        if u.must_change_password && !while_changing_password(path) {
+            return change_password_first(&req);
+        }
         return next.run(req).await;
     }
     if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {

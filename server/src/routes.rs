@@ -75,7 +75,8 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
             if session.cycle_id().await.is_err() || session.insert(USER_KEY, user).await.is_err() {
                 return (StatusCode::INTERNAL_SERVER_ERROR, "Could not start your session.").into_response();
             }
-            Redirect::to(&next).into_response()
+            // A temporary password: its change comes before anything else.
+            Redirect::to(if user.must_change_password { "/change-password" } else { &next }).into_response()
         }
         Ok(Outcome::Invalid) => {
             back(SignInNotice { user_id: typed, error: Some(auth::INVALID_CREDENTIALS.into()), info: None }).await

@@ -17,6 +17,8 @@ enum Arg {
     Address,
     /// Acme's Level 1 user: a "transfer to" that exists.
     User,
+    /// Acme's Level 2 user's user ID: someone a Level 1 user of Acme (only) may manage.
+    Login,
     Version,
     /// A ticked-CoS selection of the CoS above.
     Selection,
@@ -79,6 +81,15 @@ const SERVER_FNS: &[ServerFn] = &[
     f("create/batch_form", &[("route", Arg::Text("1"))]),
     f("create/batch_assign_screen", &[("batch_id", Arg::Batch)]),
     f("create/assign_batch", &[("batch_id", Arg::Batch), ("ready", Arg::Text("1"))]),
+    f("users/list", &[]),
+    f("users/user", &[("user_id", Arg::Login)]),
+    f("users/new_form", &[]),
+    f("users/create", &[("full_name", Arg::Text("Forged User")), ("email", Arg::Text("forged@example.com")), ("user_id", Arg::Text("forged.user"))]),
+    f("users/created", &[]),
+    f("users/deactivate", &[("user_id", Arg::Login)]),
+    f("users/reactivate", &[("user_id", Arg::Login)]),
+    f("account/password_form", &[]),
+    f("account/change_password", &[("current_password", Arg::Text("not-the-password")), ("new_password", Arg::Text("x")), ("confirm_password", Arg::Text("x"))]),
 ];
 
 /// Pages (the app's routes) with their parameters, and the plain routes beside them.
@@ -96,6 +107,8 @@ const PAGES: &[&str] = &[
     "/sponsorship-duties/manage-live-cos/:cos_number/note", "/sponsorship-duties/report-activity",
     "/sponsorship-duties/report-activity/:cos_number", "/sponsorship-duties/report-activity/:cos_number/report",
     "/sponsorship-duties/report-activity/:cos_number/check", "/sponsorship-duties/report-activity/:cos_number/reported",
+    "/change-password", "/manage-users", "/manage-users/new", "/manage-users/created", "/manage-users/user/:user_id",
+    "/manage-users/user/:user_id/deactivate",
 ];
 const PLAIN_GETS: &[&str] =
     &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/create-cos/batch-template.csv", "/health"];
@@ -147,6 +160,7 @@ impl Fixture {
             Arg::Batch => self.batch.to_string(),
             Arg::Address => self.address.to_string(),
             Arg::User => self.l1.to_string(),
+            Arg::Login => "l2.demo".to_string(),
             Arg::Version => self.address_version.to_string(),
             Arg::Selection => format!("cos={}", self.cos),
             Arg::Text(t) => t.to_string(),
@@ -154,7 +168,11 @@ impl Fixture {
     }
 
     fn path(&self, template: &str) -> String {
-        template.replace(":cos_number", &self.cos).replace(":batch_id", &self.batch.to_string()).replace(":id", &self.address.to_string())
+        template
+            .replace(":cos_number", &self.cos)
+            .replace(":batch_id", &self.batch.to_string())
+            .replace(":id", &self.address.to_string())
+            .replace(":user_id", "l2.demo")
     }
 }
 
@@ -310,7 +328,7 @@ async fn every_endpoint_against_every_threat(pool: PgPool) {
     }
     for page in PAGES.iter().chain(PLAIN_GETS) {
         for g in ["%00", "%FF%FE", "..%2F..", "99999999999999999999", "%E2%80%AE", "C0000000000"] {
-            let path = page.replace(":cos_number", g).replace(":batch_id", g).replace(":id", g);
+            let path = page.replace(":cos_number", g).replace(":batch_id", g).replace(":id", g).replace(":user_id", g);
             let r = c.get(app.url(&format!("{path}?q={g}&after={g}&before={g}&back={g}&open={g}&page={g}&next={g}"))).send().await.unwrap();
             assert!(r.status().as_u16() < 500, "{path} with {g}: {}", r.status());
             checked += 1;

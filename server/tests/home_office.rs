@@ -181,4 +181,30 @@ async fn the_commands_exit_non_zero_when_refused(pool: PgPool) {
     let out = run(&["expire", "--today", "2020-01-01"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 CoS expired."));
+
+    // A Level 1 user, granted by the Home Office: refused for a licence that names no one or a
+    // user ID that is taken; otherwise the temporary password is printed once.
+    let licence: String = sqlx::query_scalar("SELECT licence_number FROM sponsors WHERE name = 'Acme Engineering Ltd'").fetch_one(&pool).await.unwrap();
+    let users = || async { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM users").fetch_one(&pool).await.unwrap() };
+    let before = users().await;
+    let out = run(&["home-office", "add-level1-user", "ZZ999999", "Ann Lee", "ann@acme.example", "ann.lee"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("There is no sponsor with licence number ZZ999999"));
+    let out = run(&["home-office", "add-level1-user", &licence, "Ann Lee", "ann@acme.example", "L2.Demo"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("The user ID l2.demo is taken"));
+    let out = run(&["home-office", "add-level1-user", &licence, "Ann Lee", "not an email", "ann.lee"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(users().await, before);
+    let out = run(&["home-office", "add-level1-user", &licence, "Ann Lee", "ann@acme.example", "ann.lee"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let password = stdout.split("Temporary password: ").nth(1).unwrap().lines().next().unwrap().to_string();
+    assert_eq!(password.len(), 16);
+    let (level, must, hash): (i16, bool, String) =
+        sqlx::query_as("SELECT level, must_change_password, password_hash FROM users WHERE user_id = 'ann.lee'").fetch_one(&pool).await.unwrap();
+    assert_eq!((level, must), (1, true));
+    assert!(hash.starts_with("$argon2") && !hash.contains(&password));
+    let audited: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log WHERE action = 'user_created' AND actor_kind = 'HOME_OFFICE'").fetch_one(&pool).await.unwrap();
+    assert_eq!(audited, 1);
 }

@@ -112,17 +112,41 @@ pub mod ssr {
         DECOY.get_or_init(|| hash_password("decoy password that nobody has"))
     }
 
-    /// Checks a password on a blocking thread, at most one per core at a time: Argon2 is slow
-    /// on purpose, and a burst of sign-ins must queue here, not take every core (or hold a
+    /// Runs Argon2 work on a blocking thread, at most one per core at a time: it is slow on
+    /// purpose, and a burst of sign-ins must queue here, not take every core (or hold a
     /// database connection) while it waits.
-    async fn verify_blocking(password: &str, hash: &str) -> bool {
+    async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
         static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        let Ok(_permit) = HASHING.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await else {
-            return false;
-        };
+        let _permit = HASHING.get_or_init(|| tokio::sync::Semaphore::new(cores)).acquire().await.ok()?;
+        tokio::task::spawn_blocking(work).await.ok()
+    }
+
+    /// Checks a password against its hash (`hashing`).
+    pub async fn verify_blocking(password: &str, hash: &str) -> bool {
         let (p, h) = (password.to_owned(), hash.to_owned());
-        tokio::task::spawn_blocking(move || verify(&p, &h)).await.unwrap_or(false)
+        hashing(move || verify(&p, &h)).await.unwrap_or(false)
+    }
+
+    /// Hashes a password (`hashing`).
+    pub async fn hash_blocking(password: &str) -> Result<String, AppError> {
+        let p = password.to_owned();
+        hashing(move || hash_password(&p)).await.ok_or_else(|| AppError::internal("hashing", "the hashing task stopped"))
+    }
+
+    /// A temporary password: 16 characters from an alphabet without look-alikes (no 0/O,
+    /// 1/l/I), about 93 bits from the operating system's CSPRNG via `rand`'s thread generator.
+    pub fn temporary_password() -> String {
+        use rand::seq::IndexedRandom;
+        const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        let mut rng = rand::rng();
+        (0..16).map(|_| *ALPHABET.choose(&mut rng).expect("not empty") as char).collect()
+    }
+
+    /// Whether a password is among the common ones, or as easy to guess (zxcvbn's estimate:
+    /// a million guesses or fewer). `also` are words the user's own details make guessable.
+    pub fn too_common(password: &str, also: &[&str]) -> bool {
+        (zxcvbn::zxcvbn(password, also).score() as u8) <= 1
     }
 
     fn minutes_until(until: time::OffsetDateTime, now: time::OffsetDateTime) -> i64 {
@@ -178,6 +202,8 @@ pub mod ssr {
                 sponsor_id: c.sponsor_id,
                 level: Some(c.level),
                 signed_in_at: Some(c.now.unix_timestamp()),
+                epoch: c.session_epoch,
+                must_change_password: c.must_change_password,
             }));
         }
         let locked = db::users::record_failure(

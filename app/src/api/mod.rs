@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each is thin: the current user from the session →
 //! a domain rule → the database → a DTO.
 
+pub mod account;
 pub mod advanced_search;
 pub mod attention;
 pub mod auth;
@@ -10,6 +11,7 @@ pub mod create;
 pub mod notes;
 pub mod report;
 pub mod transfer;
+pub mod users;
 pub mod withdraw;
 pub mod work_addresses;
 
@@ -40,6 +42,14 @@ pub mod ssr {
         /// busy (`server/src/middleware.rs`). A session without it is from before and ends.
         #[serde(default)]
         pub signed_in_at: Option<i64>,
+        /// The user's session epoch at sign-in: the session is good while it is still theirs
+        /// (`db::users::signed_in_user`); deactivation and a password change move it on.
+        #[serde(default)]
+        pub epoch: i32,
+        /// Signed in with a temporary password: nothing but "Change your password" until a
+        /// new one is chosen (`server/src/middleware.rs`).
+        #[serde(default)]
+        pub must_change_password: bool,
     }
 
     #[track_caller]
@@ -73,7 +83,17 @@ pub mod ssr {
         else {
             return Ok(None);
         };
-        Ok(db::users::signed_in_user(&pool()?, su.sponsor_id, su.id).await?)
+        let user = db::users::signed_in_user(&pool()?, su.sponsor_id, su.id, su.epoch).await?;
+        if user.is_none() {
+            end_session(&session).await;
+        }
+        Ok(user)
+    }
+
+    /// Ends a session whose user was deactivated or changed their password elsewhere: its
+    /// next page goes to sign in.
+    pub async fn end_session(session: &Session) {
+        let _ = session.flush().await;
     }
 
     /// The CoS `number` of the signed-in user's sponsor when `allowed` lets the user at it.
@@ -142,7 +162,11 @@ pub mod ssr {
 
     /// The signed-in user as a permissions actor, or "sign in required".
     pub async fn actor() -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        actor_for(&pool()?, session_user().await?).await
+        let found = actor_for(&pool()?, session_user().await?).await;
+        if matches!(found, Err(AppError::SignInRequired)) {
+            end_session(&session().await?).await;
+        }
+        found
     }
 
     /// Who the session says is signed in (not yet checked against the database).
@@ -160,7 +184,7 @@ pub mod ssr {
         pool: &db::PgPool,
         su: SessionUser,
     ) -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id).await?.ok_or_else(sign_in_required)?;
+        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch).await?.ok_or_else(sign_in_required)?;
         let level = Level::from_db(user.level)
             .ok_or_else(|| AppError::internal("user level", user.level))?;
         Ok((

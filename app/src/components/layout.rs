@@ -54,6 +54,7 @@ fn SignedInAs(me: Me) -> impl IntoView {
                 <span class="signed-in__name">{me.full_name}</span>
                 <span class="signed-in__sponsor">{me.sponsor_name}</span>
             </p>
+            <a href="/change-password" class="signed-in__password">"Change password"</a>
             <form method="post" action="/sign-out" class="signed-in__out">
                 <button type="submit" class="button button--secondary">"Sign out"</button>
             </form>

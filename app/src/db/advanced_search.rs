@@ -57,14 +57,6 @@ fn sort_key(sort: Sort) -> &'static str {
 pub(crate) const JOIN_OWNER: &str = " JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
      JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id";
 
-/// `FROM … WHERE …` with the sponsor, the Level 2 limit and every filter given. The joins
-/// bring the route and owner names a list shows; a count or a lock has no need of them (and
-/// counting through them cost a hundred times more).
-pub(crate) fn push_from_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
-    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER);
-    push_where(qb, sponsor_id, owner_only, s);
-}
-
 /// `FROM cos c WHERE …`: the matches alone.
 pub(crate) fn push_from_cos_where(qb: &mut QueryBuilder<'_, Postgres>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) {
     qb.push(" FROM cos c");
@@ -295,6 +287,8 @@ where
         " AS sort_key, coalesce(la.n, 0) AS activity_reports, la.name AS latest_activity,
           la.reported_on AS latest_reported_on, la.event_date AS latest_event_date",
     );
+    // The joins bring the route and owner names a list shows (a count or a lock has no need
+    // of them: counting through them cost a hundred times more).
     qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER).push(JOIN_LATEST_REPORT);
     push_where(&mut qb, sponsor_id, owner_only, s);
     push_order(&mut qb, s.sort, false);

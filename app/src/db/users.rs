@@ -14,11 +14,13 @@ pub struct Credentials {
     pub active: bool,
     pub failed_attempts: i32,
     pub locked_until: Option<OffsetDateTime>,
+    pub session_epoch: i32,
+    pub must_change_password: bool,
     pub now: OffsetDateTime,
 }
 
-const CREDENTIALS: &str =
-    "SELECT id, sponsor_id, level, password_hash, active, failed_attempts, locked_until, now() AS now FROM users WHERE user_id = $1";
+const CREDENTIALS: &str = "SELECT id, sponsor_id, level, password_hash, active, failed_attempts, locked_until,
+        session_epoch, must_change_password, now() AS now FROM users WHERE user_id = $1";
 
 pub async fn credentials(pool: &PgPool, user_id: &str) -> sqlx::Result<Option<Credentials>> {
     sqlx::query_as(CREDENTIALS).bind(user_id).fetch_optional(pool).await
@@ -143,20 +145,24 @@ pub struct UserWithSponsor {
     pub licence_number: String,
 }
 
+/// The user a session names, if that session is still good: the user is active and the
+/// session is of their current epoch (deactivation and a password change move it on).
 pub async fn signed_in_user(
     pool: &PgPool,
     sponsor_id: i64,
     id: i64,
+    epoch: i32,
 ) -> sqlx::Result<Option<UserWithSponsor>> {
     sqlx::query_as(
         "SELECT u.id, u.sponsor_id, u.user_id, u.full_name, u.level,
                 u.is_authorising_officer, u.is_key_contact,
                 s.name AS sponsor_name, s.licence_number
          FROM users u JOIN sponsors s ON s.id = u.sponsor_id
-         WHERE u.sponsor_id = $1 AND u.id = $2 AND u.active",
+         WHERE u.sponsor_id = $1 AND u.id = $2 AND u.active AND u.session_epoch = $3",
     )
     .bind(sponsor_id)
     .bind(id)
+    .bind(epoch)
     .fetch_optional(pool)
     .await
 }
@@ -207,4 +213,139 @@ pub async fn all_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64,
         .bind(sponsor_id)
         .fetch_all(pool)
         .await
+}
+
+/// A user as "Manage users" lists them.
+#[derive(FromRow, Debug, Clone)]
+pub struct Listed {
+    pub id: i64,
+    pub user_id: String,
+    pub full_name: String,
+    pub email: Option<String>,
+    pub level: i16,
+    pub is_authorising_officer: bool,
+    pub is_key_contact: bool,
+    pub active: bool,
+    /// In UK time.
+    pub last_signed_in: Option<time::PrimitiveDateTime>,
+    pub cos_owned: i64,
+}
+
+const LISTED: &str = "SELECT u.id, u.user_id, u.full_name, u.email, u.level, u.is_authorising_officer, u.is_key_contact,
+        u.active, (u.last_signed_in_at AT TIME ZONE 'Europe/London') AS last_signed_in,
+        (SELECT count(*) FROM cos_owners o WHERE o.sponsor_id = u.sponsor_id AND o.owner_id = u.id) AS cos_owned
+     FROM users u WHERE u.sponsor_id = $1";
+
+/// The sponsor's users, active ones first, by name.
+pub async fn list(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<Listed>> {
+    sqlx::query_as(&format!("{LISTED} ORDER BY u.active DESC, u.full_name, u.user_id")).bind(sponsor_id).fetch_all(pool).await
+}
+
+/// One of the sponsor's users, by the ID they sign in with.
+pub async fn by_user_id(pool: &PgPool, sponsor_id: i64, user_id: &str) -> sqlx::Result<Option<Listed>> {
+    sqlx::query_as(&format!("{LISTED} AND u.user_id = $2")).bind(sponsor_id).bind(user_id).fetch_optional(pool).await
+}
+
+/// Whether a user ID is taken, by anyone of any sponsor.
+pub async fn user_id_taken(conn: &mut PgConnection, user_id: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE user_id = $1)").bind(user_id).fetch_one(conn).await
+}
+
+/// A new user with a temporary password they must change at first sign-in. None when the
+/// user ID was taken meanwhile (the unique index decides, not an earlier look).
+#[allow(clippy::too_many_arguments)]
+pub async fn insert(
+    conn: &mut PgConnection,
+    sponsor_id: i64,
+    user_id: &str,
+    full_name: &str,
+    email: &str,
+    level: i16,
+    password_hash: &str,
+    created_by: Option<i64>,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "INSERT INTO users (sponsor_id, user_id, full_name, email, level, password_hash, must_change_password, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, true, $7)
+         ON CONFLICT (user_id) DO NOTHING RETURNING id",
+    )
+    .bind(sponsor_id)
+    .bind(user_id)
+    .bind(full_name)
+    .bind(email)
+    .bind(level)
+    .bind(password_hash)
+    .bind(created_by)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Locks the sponsor's users in id order (one order for everyone: no deadlocks), so that
+/// "never the last active Level 1 user" holds when two are deactivated at once. Returns
+/// (id, level, active) of each.
+pub async fn lock_all(conn: &mut PgConnection, sponsor_id: i64) -> sqlx::Result<Vec<(i64, i16, bool)>> {
+    sqlx::query_as("SELECT id, level, active FROM users WHERE sponsor_id = $1 ORDER BY id FOR UPDATE")
+        .bind(sponsor_id)
+        .fetch_all(conn)
+        .await
+}
+
+/// Makes a user inactive and ends their sessions (a new epoch). False if already inactive.
+pub async fn deactivate(conn: &mut PgConnection, sponsor_id: i64, id: i64) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE users SET active = false, deactivated_at = now(), session_epoch = session_epoch + 1
+         WHERE sponsor_id = $1 AND id = $2 AND active",
+    )
+    .bind(sponsor_id)
+    .bind(id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Makes a user active again with a new temporary password to change at first sign-in, and
+/// no lock left from before. False if already active.
+pub async fn reactivate(conn: &mut PgConnection, sponsor_id: i64, id: i64, password_hash: &str) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "UPDATE users SET active = true, deactivated_at = NULL, password_hash = $3, must_change_password = true,
+                failed_attempts = 0, locked_until = NULL, session_epoch = session_epoch + 1
+         WHERE sponsor_id = $1 AND id = $2 AND NOT active",
+    )
+    .bind(sponsor_id)
+    .bind(id)
+    .bind(password_hash)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// The user's password hash and epoch, under the row lock (a password change).
+pub async fn password_for_update(conn: &mut PgConnection, sponsor_id: i64, id: i64) -> sqlx::Result<Option<(Option<String>, i32)>> {
+    sqlx::query_as("SELECT password_hash, session_epoch FROM users WHERE sponsor_id = $1 AND id = $2 AND active FOR UPDATE")
+        .bind(sponsor_id)
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Sets the user's own new password and moves their epoch on (every other session ends);
+/// returns the new epoch, for the session that made the change.
+pub async fn set_password(conn: &mut PgConnection, sponsor_id: i64, id: i64, password_hash: &str) -> sqlx::Result<i32> {
+    sqlx::query_scalar(
+        "UPDATE users SET password_hash = $3, must_change_password = false, session_epoch = session_epoch + 1
+         WHERE sponsor_id = $1 AND id = $2 RETURNING session_epoch",
+    )
+    .bind(sponsor_id)
+    .bind(id)
+    .bind(password_hash)
+    .fetch_one(conn)
+    .await
+}
+
+/// Clears the count of failed attempts (the right current password was given).
+pub async fn record_success_without_sign_in(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET failed_attempts = 0 WHERE id = $1").bind(id).execute(conn).await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Pure rules and types of the CoS domain. No I/O: compiled for the browser and the server
 //! alike, so the browser runs the same validation the server enforces.
 
+pub mod account;
 pub mod activity_report;
 pub mod advanced_search;
 pub mod batch_search;

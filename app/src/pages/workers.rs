@@ -78,6 +78,12 @@ pub fn WorkersPage() -> impl IntoView {
                                             }
                                         })
                                         .collect_view()}
+                                    {(me.level == Level::One).then(|| view! {
+                                        <li class="card">
+                                            <a href="/manage-users" class="card__link">"Manage users"</a>
+                                            <p>"Create Level 2 users, deactivate those who leave, and see who owns which CoS."</p>
+                                        </li>
+                                    })}
                                 </ul>
                                 <AttentionPanel attention/>
                                 <h2>"Your sponsor and access"</h2>
@@ -104,6 +110,7 @@ pub fn WorkersPage() -> impl IntoView {
                                         </dd>
                                     </div>
                                 </dl>
+                                <p><a href="/change-password">"Change your password"</a></p>
                             }
                                 .into_any()
                         }
