@@ -16,7 +16,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export CARGO_INCREMENTAL := 0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools node-deps chromium postgres build build-release unit-tests db-tests e2e bench db-start db-stop
+.PHONY: run test tools node-deps chromium postgres build build-release size unit-tests db-tests e2e bench db-start db-stop
 
 ## run: install what is missing, load the demo data into an empty database, serve at http://127.0.0.1:3000
 run: tools node-deps build-release
@@ -59,6 +59,14 @@ build:
 
 build-release:
 	cargo leptos build --release
+	./target/release/server precompress target/site/pkg
+
+## size: the release bundle's raw, gzip and brotli sizes, and what weighs most in it
+## (twiggy reads the bundle as compiled, before wasm-bindgen and wasm-opt, which keeps names)
+size: tools build-release
+	@command -v twiggy > /dev/null || cargo install twiggy --locked
+	twiggy top -n 25 target/front/wasm32-unknown-unknown/wasm-release/sms.wasm
+	twiggy dominators -d 2 -r 30 target/front/wasm32-unknown-unknown/wasm-release/sms.wasm
 
 ## tools: the wasm target, cargo-leptos, wasm-bindgen-cli and PostgreSQL's server binaries
 tools: postgres

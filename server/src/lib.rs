@@ -1,5 +1,6 @@
 //! The SMS server as a library, so that tests build the same app the binary serves.
 
+pub mod assets;
 pub mod batch_upload;
 pub mod config;
 pub mod embedded_pg;

@@ -51,6 +51,13 @@ enum Command {
     },
     /// Apply the migrations.
     Migrate,
+    /// Write brotli and gzip copies of the browser bundle beside it (after a release build),
+    /// and print the sizes.
+    Precompress {
+        /// The folder of the bundle.
+        #[arg(default_value = "target/site/pkg")]
+        dir: std::path::PathBuf,
+    },
     /// Run the expiry job once (the server runs it every few minutes by itself).
     Expire {
         /// Expire CoS whose expiry date is before this day (YYYY-MM-DD); default today in the UK.
@@ -247,6 +254,13 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Precompress { dir } => {
+            println!("{:<24} {:>12} {:>12} {:>12}", "file", "raw", "gzip -9", "brotli -11");
+            for (name, raw, gz, br) in server::assets::precompress(dir)? {
+                println!("{name:<24} {raw:>12} {gz:>12} {br:>12}");
+            }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
             connect(cli, cluster).await?;

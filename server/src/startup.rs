@@ -108,7 +108,9 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .layer(axum::extract::DefaultBodyLimit::max(batch_upload::MAX_UPLOAD_BYTES))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(batch_upload::MAX_UPLOAD_BYTES));
 
-    Router::new()
+    let options = &state.leptos_options;
+    let files = crate::assets::router(&options.site_root, &options.site_pkg_dir);
+    let app = Router::new()
         .route("/api/{*fn_name}", post(server_fns.clone()).get(server_fns))
         .route("/create-cos/batch-template.csv", get(batch_upload::template))
         .route("/sign-in", post(routes::sign_in))
@@ -135,5 +137,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .layer(axum::middleware::from_fn_with_state(settings.secure_cookies, middleware::security_headers))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    // Static files first, outside the app's sessions and page headers.
+    files.merge(app)
 }

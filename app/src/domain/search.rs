@@ -188,7 +188,9 @@ pub fn back_to_results(q: &str) -> String {
         let id = rest.split('?').next().unwrap_or_default();
         !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())
     });
-    if q == "/" || ((q.starts_with("/view-cos/advanced") || batch) && !q.contains("//") && !q.contains('\\')) {
+    // "Transfer all their CoS" starts from a user's screen in Manage users.
+    let user = q.strip_prefix("/manage-users/user/").is_some_and(|id| crate::domain::account::check_user_id(id).is_ok());
+    if q == "/" || user || ((q.starts_with("/view-cos/advanced") || batch) && !q.contains("//") && !q.contains('\\')) {
         q.to_string()
     } else {
         with_search("/view-cos", q)
@@ -216,8 +218,9 @@ mod tests {
         assert_eq!(back_to_results("/view-cos/advanced?status=used"), "/view-cos/advanced?status=used");
         assert_eq!(back_to_results("/view-cos/batches/12?q=reference%3DB"), "/view-cos/batches/12?q=reference%3DB");
         assert_eq!(back_to_results("/"), "/");
+        assert_eq!(back_to_results("/manage-users/user/jane.smith"), "/manage-users/user/jane.smith");
         for bad in ["//evil.example", "/view-cos/batches/x", "/view-cos/batches/", "/view-cos/batches/1//x",
-            "/view-cos/advanced\\evil", "/other", ""] {
+            "/view-cos/advanced\\evil", "/other", "", "/manage-users/user//evil.example", "/manage-users/user/a/b"] {
             assert_eq!(back_to_results(bad), "/view-cos", "{bad}");
         }
     }
