@@ -3,7 +3,7 @@
 // with a cache policy, served without a session.
 import { test, expect } from './helpers';
 
-test('the files a page names exist, with a cache policy and no session', async ({ page }) => {
+test('the files a page names exist, by hashed names kept for a year, served without a session', async ({ page }) => {
   const html = await (await page.request.get('/sign-in')).text();
   const named = [...new Set([...html.matchAll(/\/pkg\/[A-Za-z0-9_.-]+\.(?:js|wasm|css)/g)].map((m) => m[0]))];
   expect(named.some((p) => p.endsWith('.wasm')), `${named}`).toBe(true);
@@ -11,7 +11,9 @@ test('the files a page names exist, with a cache policy and no session', async (
   for (const path of named) {
     const r = await page.request.get(path);
     expect(r.status(), path).toBe(200);
-    expect(r.headers()['cache-control'], path).toMatch(/no-cache|immutable/);
+    // Named by their content's hash, so a browser may keep them for a year.
+    expect(path, 'a hashed name').toMatch(/\/pkg\/sms\.[A-Za-z0-9_-]{16,}\.(js|wasm|css)$/);
+    expect(r.headers()['cache-control'], path).toBe('public, max-age=31536000, immutable');
     expect(r.headers()['set-cookie'], path).toBeUndefined();
     if (path.endsWith('.wasm')) expect(r.headers()['content-type']).toBe('application/wasm');
   }

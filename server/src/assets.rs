@@ -40,11 +40,14 @@ async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
 }
 
 /// `name.<hash>.ext`, as cargo-leptos's `hash-files` names them: a part of 16 or more
-/// letters and digits between dots.
+/// base64url characters (letters, digits, - and _) between dots.
 pub fn is_hashed(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or_default();
     let parts: Vec<&str> = file.split('.').collect();
-    parts.len() >= 3 && parts[1..parts.len() - 1].iter().any(|p| p.len() >= 16 && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    parts.len() >= 3
+        && parts[1..parts.len() - 1]
+            .iter()
+            .any(|p| p.len() >= 16 && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// Writes `<file>.br` (brotli at its best level) and `<file>.gz` (gzip at its best) beside
@@ -60,6 +63,15 @@ pub fn precompress(dir: &Path) -> std::io::Result<Vec<(String, u64, u64, u64)>> 
         if !path.is_file() || !COMPRESSIBLE.contains(&ext) {
             continue;
         }
+        let (gz_path, br_path) = (path.with_extension(format!("{ext}.gz")), path.with_extension(format!("{ext}.br")));
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        // Already done for this file as it is (brotli at its best level takes seconds).
+        let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+        if modified(&br_path) >= modified(&path) && modified(&gz_path) >= modified(&path) && br_path.exists() && gz_path.exists() {
+            let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            out.push((name, size(&path), size(&gz_path), size(&br_path)));
+            continue;
+        }
         let raw = std::fs::read(&path)?;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gz.write_all(&raw)?;
@@ -69,9 +81,8 @@ pub fn precompress(dir: &Path) -> std::io::Result<Vec<(String, u64, u64, u64)>> 
             let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 24, ..Default::default() };
             brotli::BrotliCompress(&mut raw.as_slice(), &mut br, &params)?;
         }
-        std::fs::write(path.with_extension(format!("{ext}.gz")), &gz)?;
-        std::fs::write(path.with_extension(format!("{ext}.br")), &br)?;
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        std::fs::write(&gz_path, &gz)?;
+        std::fs::write(&br_path, &br)?;
         out.push((name, raw.len() as u64, gz.len() as u64, br.len() as u64));
     }
     Ok(out)
@@ -84,6 +95,7 @@ mod tests {
     #[test]
     fn hashed_names_are_told_from_plain_ones() {
         assert!(is_hashed("/pkg/sms.2f9a7c01d3e4b5a6c7d8e9f0.wasm"));
+        assert!(is_hashed("/pkg/sms.Xy-9_kQ2mN4pR7sT1uV3wA.js.br"));
         assert!(!is_hashed("/pkg/sms.wasm"));
         assert!(!is_hashed("/pkg/sms_bg.wasm.d.ts"));
         assert!(!is_hashed("/favicon.svg"));

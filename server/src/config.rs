@@ -43,5 +43,14 @@ pub fn leptos_options(addr: SocketAddr) -> LeptosOptions {
         .site_pkg_dir(var("LEPTOS_SITE_PKG_DIR", "pkg"))
         .site_addr(addr)
         .reload_port(var("LEPTOS_RELOAD_PORT", "3001").parse::<u32>().unwrap_or(3001))
+        .hash_files(hashed_bundle())
         .build()
+}
+
+/// Whether the bundle beside this server has hashed file names: cargo-leptos then writes
+/// `hash.txt` next to the binary, and the pages must name the files by it. Decided by the
+/// file itself, not a setting, so any build of the server (a plain `cargo build` as well)
+/// names what is there.
+fn hashed_bundle() -> bool {
+    std::env::current_exe().ok().and_then(|e| e.parent().map(|d| d.join("hash.txt").exists())).unwrap_or(false)
 }
