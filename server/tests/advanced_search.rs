@@ -344,7 +344,7 @@ async fn radio_and_next_go_straight_to_the_chosen_cos(pool: PgPool) {
     assert_eq!(to, format!("/view-cos/{number}?q=%2Fview-cos%2Fadvanced%3Fstatus%3Dused"));
     let page = c.get(app.url(&to)).send().await.unwrap();
     assert_eq!(page.status().as_u16(), 200);
-    let html = page.text().await.unwrap();
+    let html = common::markup(&page.text().await.unwrap());
     assert!(html.contains(&format!("<h1>View CoS <span class=\"nowrap\">{number}</span></h1>")), "{html}");
 }
 

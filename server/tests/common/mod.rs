@@ -100,8 +100,14 @@ impl TestApp {
     pub async fn page(&self, c: &reqwest::Client, path: &str) -> (u16, String) {
         let r = c.get(self.url(path)).send().await.unwrap();
         let status = r.status().as_u16();
-        (status, r.text().await.unwrap())
+        (status, markup(&r.text().await.unwrap()))
     }
+}
+
+/// A page's HTML as a browser shows it: without the empty comments (`<!>`) that mark where
+/// hydration resumes, which sit between text and tags wherever a view is dynamic.
+pub fn markup(html: &str) -> String {
+    html.replace("<!>", "")
 }
 
 /// Text as a page shows it in its HTML.
