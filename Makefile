@@ -57,9 +57,23 @@ bench: tools
 build:
 	cargo leptos build
 
+# A release build regenerates the JS and WASM every time (wasm-bindgen and wasm-opt, over a
+# minute here), so it is skipped when nothing it is built from is newer than the last one and
+# the bundle that build named is still in target/site (`make test` replaces it with a debug one).
+RELEASE_INPUTS := src app server/src style public Cargo.toml Cargo.lock .cargo/config.toml
+RELEASE_STAMP := target/site/.release-built
+
 build-release:
-	cargo leptos build --release
-	./target/release/server precompress target/site/pkg
+	@if [ -f $(RELEASE_STAMP) ] && [ -x target/release/server ] \
+	    && [ -z "$$(find $(RELEASE_INPUTS) -newer $(RELEASE_STAMP) -print -quit)" ] \
+	    && [ -f "target/site/pkg/sms.$$(sed -n 's/^wasm: //p' target/release/hash.txt).wasm.br" ]; then \
+	  echo "Release build is up to date (nothing changed since $$(date -r $(RELEASE_STAMP) '+%F %T'))"; \
+	else \
+	  rm -f $(RELEASE_STAMP); \
+	  cargo leptos build --release; \
+	  ./target/release/server precompress target/site/pkg; \
+	  touch $(RELEASE_STAMP); \
+	fi
 
 ## size: the release bundle's raw, gzip and brotli sizes, and what weighs most in it
 ## (twiggy reads the bundle as compiled, before wasm-bindgen and wasm-opt, which keeps names)

@@ -83,6 +83,8 @@ test('status, activity and ownership histories, each with Back', async ({ page, 
   await signIn(page, DEMO.l1);
   await page.goto('/view-cos?family_name=nguyen');
   await page.locator('table tbody tr').first().getByRole('link').click();
+  // Read once the CoS has loaded, not the loading screen's heading.
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('View CoS C');
   const heading = (await page.getByRole('heading', { level: 1 }).textContent())!;
   const status = (await page.locator('.status--large').textContent())!.trim();
 

@@ -24,19 +24,57 @@ pub fn router(site_root: &str, pkg_dir: &str) -> Router {
     for f in PUBLIC_FILES {
         r = r.route_service(&format!("/{f}"), ServeFile::new(root.join(f)).precompressed_br().precompressed_gzip());
     }
-    r.layer(axum::middleware::from_fn(cache_headers))
+    let root = std::sync::Arc::new(root.to_path_buf());
+    r.layer(axum::middleware::from_fn_with_state(root, cache_headers))
 }
 
 /// A file whose name carries its content's hash never changes: a year, immutable. Any other
-/// is checked again on each use (`no-cache`, answered 304 while its Last-Modified holds).
-async fn cache_headers(req: Request<axum::body::Body>, next: Next) -> Response {
-    let hashed = is_hashed(req.uri().path());
-    let mut res = next.run(req).await;
+/// is checked again on each use (`no-cache`), with an ETag of its size and modification time
+/// (as web servers commonly make them), answered 304 while it holds.
+async fn cache_headers(
+    axum::extract::State(root): axum::extract::State<std::sync::Arc<std::path::PathBuf>>,
+    req: Request<axum::body::Body>,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    let hashed = is_hashed(&path);
+    let etag = if hashed { None } else { etag_of(&root, &path).await };
+    let unchanged = etag.as_ref().is_some_and(|tag| {
+        req.headers()
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| t.trim() == "*" || t.trim() == tag.to_str().unwrap_or_default())
+    });
+    let mut res = if unchanged {
+        let mut r = Response::new(axum::body::Body::empty());
+        *r.status_mut() = axum::http::StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        next.run(req).await
+    };
+    let found = res.status().is_success() || res.status() == axum::http::StatusCode::NOT_MODIFIED;
     let h = res.headers_mut();
     let policy = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Some(tag) = etag.filter(|_| found) {
+        h.insert(header::ETAG, tag);
+    }
     res
+}
+
+/// `W/"<size>-<modified, ns>"` of the file a path names under the site root, if it is one
+/// (weak: the brotli, gzip and plain forms of a file share it).
+async fn etag_of(root: &Path, path: &str) -> Option<HeaderValue> {
+    let rel = path.trim_start_matches('/');
+    if rel.split('/').any(|p| p.is_empty() || p == "." || p == ".." || p.contains('\\')) {
+        return None;
+    }
+    let meta = tokio::fs::metadata(root.join(rel)).await.ok().filter(|m| m.is_file())?;
+    let modified = meta.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?.as_nanos();
+    HeaderValue::from_str(&format!("W/\"{:x}-{:x}\"", meta.len(), modified)).ok()
 }
 
 /// `name.<hash>.ext`, as cargo-leptos's `hash-files` names them: a part of 16 or more

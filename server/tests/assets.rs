@@ -39,10 +39,29 @@ async fn static_files_are_served_precompressed_with_their_cache_policy(pool: PgP
     let r = c.get(app.url("/pkg/sms.js")).header("if-modified-since", last_modified).send().await.unwrap();
     assert_eq!(r.status(), 304, "revalidated, not sent again");
 
+    // An ETag too, the same for every encoding of the file; it answers 304 while the file is
+    // as it was, and changes when the file does.
+    let etag = h["etag"].to_str().unwrap().to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    let r = c.get(app.url("/pkg/sms.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    assert_eq!(r.headers()["etag"], etag.as_str());
+    let r = c.get(app.url("/pkg/sms.js")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(r.status(), 304);
+    assert_eq!(r.headers()["etag"], etag.as_str());
+    assert_eq!(r.headers()["cache-control"], "no-cache");
+    assert!(r.bytes().await.unwrap().is_empty());
+    let r = c.get(app.url("/pkg/sms.js")).header("if-none-match", "W/\"1-2\"").send().await.unwrap();
+    assert_eq!(r.status(), 200, "another version's tag gets the file");
+    std::fs::write(pkg.join("sms.js"), format!("{js}// changed\n")).unwrap();
+    let r = c.get(app.url("/pkg/sms.js")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(r.status(), 200, "a changed file is sent again");
+    assert_ne!(r.headers()["etag"], etag.as_str());
+
     let r = c.get(app.url("/pkg/sms.0123456789abcdef0123.wasm")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "public, max-age=31536000, immutable");
     assert_eq!(r.headers()["content-type"], "application/wasm");
+    assert!(r.headers().get("etag").is_none(), "a hashed name needs no revalidation");
 
     let r = c.get(app.url("/favicon.svg")).send().await.unwrap();
     assert_eq!(r.status(), 200);
