@@ -10,6 +10,7 @@ CARGO_LEPTOS_VERSION := 0.3.8
 WASM_BINDGEN_VERSION := 0.2.130
 E2E_DB := sms_e2e
 BENCH_DB := sms_bench
+MEASURE_DB := sms_measure
 
 export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 # One-off builds gain nothing from incremental data, which is most of target/'s size.
@@ -75,12 +76,19 @@ build-release:
 	  touch $(RELEASE_STAMP); \
 	fi
 
-## size: the release bundle's raw, gzip and brotli sizes, and what weighs most in it
-## (twiggy reads the bundle as compiled, before wasm-bindgen and wasm-opt, which keeps names)
-size: tools build-release
+## size: the release bundle's raw, gzip and brotli sizes, what weighs most in it (twiggy reads
+## the bundle as compiled, before wasm-bindgen and wasm-opt, which keeps names), then the phone
+## budget: first paint and hydration on a throttled 320 px phone, and Lighthouse's scores
+size: tools node-deps chromium build-release
 	@command -v twiggy > /dev/null || cargo install twiggy --locked
 	twiggy top -n 25 target/front/wasm32-unknown-unknown/wasm-release/sms.wasm
 	twiggy dominators -d 2 -r 30 target/front/wasm32-unknown-unknown/wasm-release/sms.wasm
+	./target/release/server precompress target/site/pkg
+	./target/release/server db start > /dev/null
+	trap './target/release/server db stop' EXIT; \
+	  ./target/release/server --database $(MEASURE_DB) db recreate > /dev/null; \
+	  env -u DATABASE_URL ./target/release/server --database $(MEASURE_DB) seed > /dev/null; \
+	  cd end2end && env -u DATABASE_URL SMS_MEASURE_DATABASE=$(MEASURE_DB) npx playwright test -c measure.config.ts
 
 ## tools: the wasm target, cargo-leptos, wasm-bindgen-cli and PostgreSQL's server binaries
 tools: postgres
