@@ -26,6 +26,10 @@ pub enum AppError {
     BadRequest(String),
     #[error("Something went wrong on our side. If it happens again, quote reference {0}.")]
     Internal(String),
+    /// The database could not answer in time (every connection in use, a query over its time
+    /// limit, or the database restarting): nothing was changed, and trying again soon works.
+    #[error("The service is busy. Try again in a moment.")]
+    Busy,
     /// The request never reached the server or its answer was not understood.
     #[error("The service could not be reached. Check your connection and try again.")]
     Transport(String),
@@ -69,6 +73,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::Invalid(_) | AppError::BadRequest(_) => 400,
             AppError::Internal(_) | AppError::Transport(_) => 500,
+            AppError::Busy => 503,
         }
     }
 }
@@ -94,14 +99,37 @@ pub fn set_status(code: u16) {
         axum::http::StatusCode::from_u16(code),
     ) {
         r.set_status(code);
+        if code == axum::http::StatusCode::SERVICE_UNAVAILABLE {
+            r.insert_header(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS));
+        }
     }
     #[cfg(not(feature = "ssr"))]
     let _ = code;
 }
 
+/// What a busy answer (503) tells the browser to wait before trying again.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
+        if is_busy(&err) {
+            tracing::warn!("database busy: {err}");
+            set_status(503);
+            return AppError::Busy;
+        }
         AppError::internal("database", err)
+    }
+}
+
+/// A failure of capacity or availability rather than of the request: no connection free in
+/// time, the connection lost or refused (the database restarting), a query cancelled by its
+/// `statement_timeout`, or the server shutting down (SQLSTATE 57014, 57P01-57P03).
+#[cfg(feature = "ssr")]
+pub fn is_busy(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(e) => matches!(e.code().as_deref(), Some("57014" | "57P01" | "57P02" | "57P03")),
+        _ => false,
     }
 }

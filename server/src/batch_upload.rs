@@ -57,6 +57,7 @@ pub async fn create_batch(State(state): State<AppState>, session: Session, multi
         Ok(r) => r,
         Err(AppError::SignInRequired) => Redirect::to("/sign-in").into_response(),
         Err(e @ AppError::BadRequest(_)) | Err(e @ AppError::Invalid(_)) => (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+        Err(AppError::Busy) => crate::middleware::busy(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

@@ -31,6 +31,17 @@ pub const HEADINGS: [&str; 13] = [
     "Latest activity date of event",
 ];
 
+/// At most this many exports stream at once in a process: each holds a database connection for
+/// as long as its download lasts, and the rest of the pool is for everyone's pages.
+pub const MAX_EXPORTS: usize = 4;
+/// How long an export waits for a turn before the answer is "busy".
+pub const EXPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+pub fn turns() -> &'static std::sync::Arc<tokio::sync::Semaphore> {
+    static EXPORTS: std::sync::OnceLock<std::sync::Arc<tokio::sync::Semaphore>> = std::sync::OnceLock::new();
+    EXPORTS.get_or_init(|| std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_EXPORTS)))
+}
+
 pub async fn export_csv(State(state): State<AppState>, session: Session, RawQuery(q): RawQuery) -> Response {
     match start(state, session, q.unwrap_or_default()).await {
         Ok(r) => r,
@@ -39,6 +50,7 @@ pub async fn export_csv(State(state): State<AppState>, session: Session, RawQuer
             (StatusCode::BAD_REQUEST, text).into_response()
         }
         Err(AppError::SignInRequired) => (StatusCode::UNAUTHORIZED, AppError::SignInRequired.to_string()).into_response(),
+        Err(AppError::Busy) => crate::middleware::busy(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }
@@ -57,12 +69,20 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
     let search = app::api::advanced_search::ssr::parse(&state.pool, &state.known_users, &actor, &form).await?.map_err(AppError::Invalid)?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
 
+    // A turn among the exports running now, held until the query ends.
+    let turn = tokio::time::timeout(EXPORT_WAIT, turns().clone().acquire_owned())
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .ok_or(AppError::Busy)?;
+
     // The query runs in its own task and hands rows over a short queue: a slow download
     // holds the query back instead of piling rows up in memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<ExportRow, std::io::Error>>(512);
     let pool = state.pool.clone();
     let sponsor_id = actor.sponsor_id;
     tokio::spawn(async move {
+        let _turn = turn;
         let result = for_each_match(&pool, sponsor_id, owner_only, &search, |hit| {
             let tx = tx.clone();
             async move { tx.send(Ok(hit)).await.is_ok() }

@@ -52,6 +52,7 @@ pub async fn expire_cos_continuously(pool: PgPool, every: Duration) {
 /// the job at this moment (it holds the advisory lock); otherwise how many expired.
 pub async fn expire_cos(pool: &PgPool, today: Option<Date>) -> sqlx::Result<Option<i64>> {
     let mut tx = pool.begin().await?;
+    app::db::allow_long_statements(&mut tx).await?;
     if !status_changes::try_lock_expiry(&mut tx).await? {
         return Ok(None);
     }

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use server::{embedded_pg::Cluster, seed, startup};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgConnectOptions;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -127,10 +127,8 @@ async fn connect(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<sql
             o
         }
     };
-    let pool = PgPoolOptions::new()
-        .max_connections(32)
-        .acquire_timeout(std::time::Duration::from_secs(10))
-        .connect_with(options)
+    let pool = server::startup::pool_options()
+        .connect_with(server::startup::connect_options(options))
         .await
         .context("could not connect to the database")?;
     app::db::MIGRATOR.run(&pool).await.context("migrations failed")?;
@@ -158,6 +156,13 @@ fn print_summary(s: &seed::Summary) {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<std::process::ExitCode> {
+    // glibc's malloc gives threads their own arenas (up to eight per core) and seldom returns
+    // what they free: under load that was most of the server's resident memory. Two arenas
+    // keep it bounded at no measurable cost in throughput on this server.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -195,6 +200,7 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
             let listener = tokio::net::TcpListener::bind(&config.addr)
                 .await
                 .with_context(|| format!("could not listen on {}", config.addr))?;
+            let listener = server::startup::no_delay(listener);
             println!("SMS is running at http://{}", config.addr);
             println!("Sign in as:");
             for (user, password, who) in seed::DEMO_USERS {

@@ -255,3 +255,38 @@ mod tests {
         assert_eq!(urlencode("/view-cos?q=a b&x=1"), "/view-cos%3Fq%3Da%20b%26x%3D1");
     }
 }
+
+/// A request that has not been answered within `limit` gets the busy page (503, Retry-After)
+/// instead of a connection left hanging; what it was doing is dropped (a transaction not yet
+/// committed rolls back).
+pub async fn time_limit(State(limit): State<std::time::Duration>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            tracing::warn!(%path, "request timed out after {limit:?}");
+            busy()
+        }
+    }
+}
+
+/// "The service is busy", as a plain page with 503 and Retry-After: for the answers made
+/// outside Leptos's pages (time limit, file routes); pages and server functions say the same
+/// through `AppError::Busy`.
+pub fn busy() -> Response {
+    let body = "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\">\
+        <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+        <title>The service is busy - Sponsorship Management System</title></head>\
+        <body><main><h1>The service is busy</h1><p>The service is busy. Try again in a moment.</p>\
+        <p>Nothing has been changed.</p></main></body></html>";
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, HeaderValue::from_static(app::error::RETRY_AFTER_SECONDS)),
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        body,
+    )
+        .into_response()
+}

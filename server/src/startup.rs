@@ -46,6 +46,40 @@ pub struct Settings {
     pub absolute_seconds: i64,
 }
 
+/// The pool every server process uses. 32 connections is well inside the embedded cluster's
+/// 200 for several servers; a request that finds none free within `ACQUIRE_TIMEOUT` is told the
+/// service is busy (503) rather than left waiting.
+pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+pub fn pool_options() -> sqlx::postgres::PgPoolOptions {
+    sqlx::postgres::PgPoolOptions::new().max_connections(32).acquire_timeout(ACQUIRE_TIMEOUT)
+}
+
+/// Each connection's statements are bounded in time (`app::db::STATEMENT_TIMEOUT`).
+pub fn connect_options(options: sqlx::postgres::PgConnectOptions) -> sqlx::postgres::PgConnectOptions {
+    options.options([("statement_timeout", app::db::STATEMENT_TIMEOUT)])
+}
+
+/// The longest a page, form post or server function may take before the answer is "busy":
+/// a request waiting on something stuck gives up rather than hangs. The CSV export streams
+/// its body after the answer starts, so this bounds only its start.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Each connection sends what it has at once (TCP_NODELAY). Without it a kept-alive connection
+/// answering with headers and body in separate writes waited on the client's delayed ACK:
+/// 40 ms a file, which held static files to 1,700 a second.
+pub fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> axum::serve::TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    use axum::serve::ListenerExt;
+    fn set(tcp: &mut tokio::net::TcpStream) {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    }
+    listener.tap_io(set as fn(&mut tokio::net::TcpStream))
+}
+
 /// Creates the session table (once) and returns the store.
 pub async fn session_store(pool: &PgPool) -> anyhow::Result<PostgresStore> {
     let store = PostgresStore::new(pool.clone());
@@ -136,6 +170,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         ))
         .layer(axum::middleware::from_fn_with_state(settings.secure_cookies, middleware::security_headers))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(REQUEST_TIMEOUT, middleware::time_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
     // Static files first, outside the app's sessions and page headers.

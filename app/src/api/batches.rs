@@ -161,6 +161,7 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
         owner_only,
     };
     let mut tx = pool.begin().await?;
+    db::allow_long_statements(&mut tx).await?;
     let Some(moved) = db::batches::transfer(&mut tx, &asked).await? else {
         tx.rollback().await?;
         let now = db::batches::by_id(&pool, actor.sponsor_id, None, b.id).await?;

@@ -164,6 +164,7 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
         Ok(TransferOutcome::Done { text, visible: true })
     };
     let mut tx = pool.begin().await?;
+    db::allow_long_statements(&mut tx).await?;
     let (count, digest) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
     if format!("{count}-{digest}") != state {
         let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;

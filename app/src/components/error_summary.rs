@@ -26,3 +26,15 @@ pub fn ErrorSummary(errors: Vec<(String, String)>) -> impl IntoView {
         }
     })
 }
+
+/// What a screen shows when the database could not answer in time (`AppError::Busy`; the
+/// response is a 503 with Retry-After): nothing was changed, and the same again soon works.
+pub fn busy() -> AnyView {
+    crate::error::set_status(503);
+    view! {
+        <h1>"The service is busy"</h1>
+        <p role="alert">"The service is busy. Try again in a moment."</p>
+        <p>"Nothing has been changed."</p>
+    }
+    .into_any()
+}

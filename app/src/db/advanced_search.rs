@@ -292,13 +292,19 @@ where
     qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER).push(JOIN_LATEST_REPORT);
     push_where(&mut qb, sponsor_id, owner_only, s);
     push_order(&mut qb, s.sort, false);
-    let mut rows = qb.build_query_as::<ExportRow>().persistent(false).fetch(pool);
-    while let Some(hit) = rows.try_next().await? {
-        if !each(hit).await {
-            break;
+    // One read-only transaction: a long export is allowed its time, and reads one snapshot.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
+    super::allow_long_statements(&mut tx).await?;
+    {
+        let mut rows = qb.build_query_as::<ExportRow>().persistent(false).fetch(&mut *tx);
+        while let Some(hit) = rows.try_next().await? {
+            if !each(hit).await {
+                break;
+            }
         }
     }
-    Ok(())
+    tx.rollback().await
 }
 
 /// The choices of the form's drop-downs: (id, name). Both lists are written by the migrations,

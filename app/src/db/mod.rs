@@ -15,5 +15,16 @@ pub mod work_addresses;
 
 pub use sqlx::PgPool;
 
+/// Every statement is bounded by the pool's `statement_timeout` (`STATEMENT_TIMEOUT`: an
+/// interactive page never waits on a runaway query). The few that may rightly run longer —
+/// the export, a transfer of a whole batch or selection, the expiry job — say so inside their
+/// own transaction, and only there (`SET LOCAL` ends with it).
+pub const STATEMENT_TIMEOUT: &str = "5s";
+pub const LONG_STATEMENT_TIMEOUT: &str = "2min";
+
+pub async fn allow_long_statements(tx: &mut sqlx::PgConnection) -> sqlx::Result<()> {
+    sqlx::query(&format!("SET LOCAL statement_timeout = '{LONG_STATEMENT_TIMEOUT}'")).execute(tx).await.map(|_| ())
+}
+
 /// The migrations of the product, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

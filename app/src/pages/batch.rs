@@ -12,6 +12,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn not_found(e: AppError) -> AnyView {
+    if matches!(e, AppError::Busy) {
+        return crate::components::error_summary::busy();
+    }
     if matches!(e, AppError::NotFound(_)) {
         crate::error::set_status(404);
     }

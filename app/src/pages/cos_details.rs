@@ -81,6 +81,7 @@ pub fn CosDetailsPage() -> impl IntoView {
                                 }
                             </div>
                         }.into_any(),
+                        Err(crate::error::AppError::Busy) => crate::components::error_summary::busy(),
                         Err(e) => {
                             if matches!(e, crate::error::AppError::NotFound(_)) {
                                 crate::error::set_status(404);

@@ -62,6 +62,9 @@ pub fn HistoryPage(
 }
 
 pub fn not_found(e: AppError) -> AnyView {
+    if matches!(e, AppError::Busy) {
+        return crate::components::error_summary::busy();
+    }
     if matches!(e, AppError::NotFound(_)) {
         crate::error::set_status(404);
     }

@@ -17,12 +17,7 @@ fn breadcrumb(more: bool) -> impl IntoView {
 }
 
 fn problem(e: AppError) -> AnyView {
-    let code = match e {
-        AppError::NotFound(_) => 404,
-        AppError::Forbidden(_) => 403,
-        AppError::SignInRequired => 401,
-        _ => 500,
-    };
+    let code = e.status();
     set_status(code);
     view! {
         <h1>{if code == 404 { "Page not found" } else { "There is a problem" }}</h1>

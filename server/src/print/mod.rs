@@ -31,6 +31,7 @@ pub async fn print_cos(State(state): State<AppState>, session: Session, Path(num
             Redirect::to(&format!("/sign-in?next={}", crate::middleware::urlencode(&next))).into_response()
         }
         Err(e @ AppError::NotFound(_)) => (StatusCode::NOT_FOUND, e.to_string()).into_response(),
+        Err(AppError::Busy) => crate::middleware::busy(),
         Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     }
 }

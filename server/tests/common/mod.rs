@@ -28,13 +28,19 @@ pub async fn spawn(pool: PgPool) -> TestApp {
     spawn_with(pool_for_app(&pool).await, listener, Settings { secure_cookies: false, public_origin: None, idle_minutes: 30, absolute_seconds: 12 * 3600 }, pool).await
 }
 
-async fn pool_for_app(pool: &PgPool) -> PgPool {
-    sqlx::postgres::PgPoolOptions::new()
+/// The pool `server serve` makes (its time limits), sized for tests that run side by side.
+pub async fn pool_for_app(pool: &PgPool) -> PgPool {
+    startup::pool_options()
         .max_connections(16)
-        .acquire_timeout(std::time::Duration::from_secs(10))
-        .connect_with((*pool.connect_options()).clone())
+        .connect_with(startup::connect_options((*pool.connect_options()).clone()))
         .await
         .unwrap()
+}
+
+/// The app over a pool the test made (a small one, to use it all up).
+pub async fn spawn_with_pool(pool: PgPool, app_pool: PgPool) -> TestApp {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    spawn_with(app_pool, listener, Settings { secure_cookies: false, public_origin: None, idle_minutes: 30, absolute_seconds: 12 * 3600 }, pool).await
 }
 
 /// The app with settings of the test's own (a short session lifetime, say).
@@ -50,7 +56,7 @@ async fn spawn_with(app_pool: PgPool, listener: tokio::net::TcpListener, setting
     let app = startup::router(state, store, &settings);
     // With the client's address, as `server serve` runs it: sign-in throttles by it.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let server = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }).abort_handle();
+    let server = tokio::spawn(async move { axum::serve(startup::no_delay(listener), app).await.unwrap() }).abort_handle();
     TestApp { base: format!("http://{addr}"), pool, server }
 }
 
