@@ -151,3 +151,40 @@ async fn a_request_over_its_time_limit_is_answered_busy() {
     assert_eq!((s, body.as_str()), (200, "on time"));
     server.abort();
 }
+
+/// One connection per request (issue 21): every screen that reads in several parts — the
+/// Workers panel, both searches, View CoS, a history, Transfer CoS for a selection — reads them
+/// on the one connection it holds. With a pool of one connection, a request that held one and
+/// waited for a second would wait for itself and be told busy after the acquire timeout.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn every_screen_answers_from_a_pool_of_one_connection(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app_pool = server::startup::pool_options()
+        .max_connections(1)
+        .connect_with(server::startup::connect_options((*pool.connect_options()).clone()))
+        .await
+        .unwrap();
+    let app = spawn_with_pool(pool.clone(), app_pool).await;
+    let c = app.signed_in("l1.demo", "demo-password-1").await;
+    let numbers: Vec<String> = sqlx::query_scalar(
+        "SELECT c.cos_number FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id WHERE u.user_id = 'l1.demo' ORDER BY c.id LIMIT 3",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let selection = numbers.iter().map(|n| format!("cos={n}")).collect::<Vec<_>>().join("&");
+    let screens = [
+        ("/".to_string(), "What needs attention"),
+        ("/view-cos?family_name=a".to_string(), "Search results"),
+        ("/view-cos/advanced?status=assigned".to_string(), "Search results"),
+        (format!("/view-cos/{}", numbers[0]), numbers[0].as_str()),
+        (format!("/view-cos/{}/ownership-history", numbers[0]), numbers[0].as_str()),
+        (format!("/view-cos/transfer-many?{selection}"), "You have selected 3 CoS"),
+    ];
+    for (path, shows) in &screens {
+        let (s, _, body, took) = get(&c, app.url(path)).await;
+        assert_eq!(s, 200, "{path}: {body}");
+        assert!(body.contains(shows), "{path} shows {shows:?}: {body}");
+        assert!(took < Duration::from_secs(2), "{path} took {took:?}");
+    }
+}

@@ -141,11 +141,13 @@ pub mod ssr {
             Err(e) => return Ok((AdvancedOutcome::Invalid(e), None)),
         };
         let owner_only = permissions::sees_only_own(actor).then_some(actor.user_id);
-        // The page and the count are independent: run side by side, each on its own connection.
-        let ((page, more), (total, level)) = futures::try_join!(
-            db::advanced_search::page(pool, actor.sponsor_id, owner_only, &s),
-            db::advanced_search::count_and_level(pool, actor.sponsor_id, owner_only, &s, actor.user_id),
-        )?;
+        // The page and its count on one connection and one snapshot (never two connections
+        // for one request: under load, a request holding one while waiting for a second is
+        // how a pool deadlocks), so the count always agrees with the page.
+        let mut tx = db::snapshot(pool).await?;
+        let (page, more) = db::advanced_search::page(&mut *tx, actor.sponsor_id, owner_only, &s).await?;
+        let (total, level) = db::advanced_search::count_and_level(&mut *tx, actor.sponsor_id, owner_only, &s, actor.user_id).await?;
+        tx.commit().await?;
         let cursor = |h: &db::advanced_search::Hit| Cursor { key: h.sort_key.clone(), id: h.id };
         let dir = s.cursor.as_ref().map(|(d, _)| *d);
         let next = match (dir, page.last()) {

@@ -50,18 +50,19 @@ pub async fn load_attention() -> Result<Attention, AppError> {
     let (actor, _) = actor().await?;
     let pool = pool()?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
-    let today = status_changes::uk_today(&mut *pool.acquire().await?).await?;
+    // One connection, one snapshot: the figures agree with each other, and the panel never
+    // holds one pooled connection while waiting for another.
+    let mut tx = crate::db::snapshot(&pool).await?;
+    let today = status_changes::uk_today(&mut tx).await?;
     let until = today + time::Duration::days(EXPIRING_WITHIN_DAYS);
     let year = today.year();
     let from = time::Date::from_calendar_date(year, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
     let to = time::Date::from_calendar_date(year + 1, time::Month::January, 1).map_err(|e| AppError::internal("year", e))?;
-    // Three independent reads, side by side (each on its own connection).
-    let (counts, rows, (allocation, used), late) = futures::try_join!(
-        attention::counts_by_status(&pool, actor.sponsor_id, owner_only),
-        attention::expiring(&pool, actor.sponsor_id, owner_only, until, EXPIRING_LISTED),
-        attention::allocation(&pool, actor.sponsor_id, from, to),
-        attention::late_reports(&pool, actor.sponsor_id, owner_only, EXPIRING_LISTED),
-    )?;
+    let counts = attention::counts_by_status(&mut *tx, actor.sponsor_id, owner_only).await?;
+    let rows = attention::expiring(&mut *tx, actor.sponsor_id, owner_only, until, EXPIRING_LISTED).await?;
+    let (allocation, used) = attention::allocation(&mut *tx, actor.sponsor_id, from, to).await?;
+    let late = attention::late_reports(&mut *tx, actor.sponsor_id, owner_only, EXPIRING_LISTED).await?;
+    tx.commit().await?;
     let late_reports = late.into_iter().map(|(n, activity, at, days)| (n, activity, uk_date(at.date()), days)).collect();
     let by_status = Status::ALL
         .into_iter()

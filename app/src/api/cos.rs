@@ -81,10 +81,11 @@ pub async fn search_cos(form: CosSearchForm) -> Result<SearchOutcome, AppError> 
     // The advanced search's query with only the basic fields, its pages numbered.
     let s = AdvancedSearch::basic(criteria, PAGE_SIZE);
     let pool = pool()?;
-    let (hits, total) = futures::try_join!(
-        db::advanced_search::numbered_page(&pool, actor.sponsor_id, owner_only, &s, page),
-        db::advanced_search::count(&pool, actor.sponsor_id, owner_only, &s),
-    )?;
+    // One connection and one snapshot for the page and its count (see `db::snapshot`).
+    let mut tx = db::snapshot(&pool).await?;
+    let hits = db::advanced_search::numbered_page(&mut *tx, actor.sponsor_id, owner_only, &s, page).await?;
+    let total = db::advanced_search::count(&mut *tx, actor.sponsor_id, owner_only, &s).await?;
+    tx.commit().await?;
     Ok(SearchOutcome::Results {
         total,
         page,

@@ -126,11 +126,13 @@ pub async fn load_transfer_many(selection: String) -> Result<TransferManyForm, A
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut conn = pool.acquire().await?;
     let (count, digest) = db::cos::selection_state(&mut conn, actor.sponsor_id, owner_only, &sel, false).await?;
-    let users = db::users::active_users(&pool, actor.sponsor_id)
+    // On the connection already held: a request never waits for a second one.
+    let users = db::users::active_users(&mut *conn, actor.sponsor_id)
         .await?
         .into_iter()
         .map(|(id, name, login)| (id, format!("{name} ({login})")))
         .collect();
+    drop(conn);
     Ok(TransferManyForm { count, state: format!("{count}-{digest}"), users })
 }
 

@@ -170,12 +170,12 @@ fn push_cursor(qb: &mut QueryBuilder<'_, Postgres>, sort: Sort, dir: Direction, 
 }
 
 /// One page in list order, and whether there is more beyond it in the direction read.
-pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
+pub async fn page(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<(Vec<Hit>, bool)> {
     let backwards = matches!(s.cursor, Some((Direction::Before, _)));
     let mut qb = page_query("", sponsor_id, owner_only, s, 0);
     // Not kept as a prepared statement: each combination of filters and sponsor size is
     // planned with its own values (a generic plan chose a join a hundred times slower).
-    let mut rows: Vec<Hit> = qb.build_query_as().persistent(false).fetch_all(pool).await?;
+    let mut rows: Vec<Hit> = qb.build_query_as().persistent(false).fetch_all(db).await?;
     let more = rows.len() > s.per_page as usize;
     rows.truncate(s.per_page as usize);
     if backwards {
@@ -186,9 +186,9 @@ pub async fn page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &A
 
 /// Page `number` (from 1) by position: the basic search numbers its pages ("Page 2 of 7"). Its
 /// searches are narrow (a name, a date of birth, a number), so skipping rows stays cheap.
-pub async fn numbered_page(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, number: u32) -> sqlx::Result<Vec<Hit>> {
+pub async fn numbered_page(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, number: u32) -> sqlx::Result<Vec<Hit>> {
     let offset = (number.max(1) as i64 - 1) * s.per_page as i64;
-    let mut rows: Vec<Hit> = page_query("", sponsor_id, owner_only, s, offset).build_query_as().persistent(false).fetch_all(pool).await?;
+    let mut rows: Vec<Hit> = page_query("", sponsor_id, owner_only, s, offset).build_query_as().persistent(false).fetch_all(db).await?;
     rows.truncate(s.per_page as usize);
     Ok(rows)
 }
@@ -229,21 +229,21 @@ pub async fn explain_count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i6
 }
 
 /// How many CoS match.
-pub async fn count(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
-    count_query("", sponsor_id, owner_only, s, None).build_query_scalar().persistent(false).fetch_one(pool).await
+pub async fn count(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch) -> sqlx::Result<i64> {
+    count_query("", sponsor_id, owner_only, s, None).build_query_scalar().persistent(false).fetch_one(db).await
 }
 
 /// How many CoS match, and the level of the sponsor's user `user` read in the same statement:
 /// None when that user is gone or inactive. A search checks who is asking without a round
 /// trip (and a connection) of its own.
 pub async fn count_and_level(
-    pool: &PgPool,
+    db: impl sqlx::PgExecutor<'_>,
     sponsor_id: i64,
     owner_only: Option<i64>,
     s: &AdvancedSearch,
     user: i64,
 ) -> sqlx::Result<(i64, Option<i16>)> {
-    count_query("", sponsor_id, owner_only, s, Some(user)).build_query_as().persistent(false).fetch_one(pool).await
+    count_query("", sponsor_id, owner_only, s, Some(user)).build_query_as().persistent(false).fetch_one(db).await
 }
 
 fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &AdvancedSearch, user: Option<i64>) -> QueryBuilder<'a, Postgres> {

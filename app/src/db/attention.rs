@@ -1,10 +1,10 @@
 //! What the Workers screen shows needs attention: CoS by status, ASSIGNED CoS about to expire,
 //! and the year's allocation. `owner_only`: a Level 2 user's own CoS.
 
-use sqlx::{FromRow, PgPool};
+use sqlx::{FromRow, PgExecutor};
 use time::Date;
 
-pub async fn counts_by_status(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>) -> sqlx::Result<Vec<(String, i64)>> {
+pub async fn counts_by_status(db: impl PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>) -> sqlx::Result<Vec<(String, i64)>> {
     sqlx::query_as(
         "SELECT c.status, count(*) FROM cos c
          WHERE c.sponsor_id = $1
@@ -13,7 +13,7 @@ pub async fn counts_by_status(pool: &PgPool, sponsor_id: i64, owner_only: Option
     )
     .bind(sponsor_id)
     .bind(owner_only)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -29,7 +29,7 @@ pub struct Expiring {
 
 /// ASSIGNED CoS expiring on or before `until` (including any the expiry job has yet to
 /// reach), soonest first, at most `limit`, each with the total.
-pub async fn expiring(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, until: Date, limit: i64) -> sqlx::Result<Vec<Expiring>> {
+pub async fn expiring(db: impl PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>, until: Date, limit: i64) -> sqlx::Result<Vec<Expiring>> {
     sqlx::query_as(
         "SELECT c.cos_number, c.family_name, c.given_names, c.expiry_date, u.full_name AS owner_name, count(*) OVER () AS total
          FROM cos c
@@ -44,13 +44,13 @@ pub async fn expiring(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, u
     .bind(owner_only)
     .bind(until)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
 /// The sponsor's yearly allocation and how many CoS were assigned in [from, to): a withdrawn
 /// or expired CoS still counts, as it is not returned to the allocation.
-pub async fn allocation(pool: &PgPool, sponsor_id: i64, from: Date, to: Date) -> sqlx::Result<(i32, i64)> {
+pub async fn allocation(db: impl PgExecutor<'_>, sponsor_id: i64, from: Date, to: Date) -> sqlx::Result<(i32, i64)> {
     sqlx::query_as(
         "SELECT s.allocation,
                 (SELECT count(*) FROM cos c WHERE c.sponsor_id = s.id AND c.date_assigned >= $2 AND c.date_assigned < $3)
@@ -59,13 +59,13 @@ pub async fn allocation(pool: &PgPool, sponsor_id: i64, from: Date, to: Date) ->
     .bind(sponsor_id)
     .bind(from)
     .bind(to)
-    .fetch_one(pool)
+    .fetch_one(db)
     .await
 }
 
 /// Reports of migrant activity made late in the last 30 days, newest first, at most `limit`:
 /// (CoS number, activity, when reported, working days late).
-pub async fn late_reports(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64>, limit: i64) -> sqlx::Result<Vec<(String, String, time::OffsetDateTime, i32)>> {
+pub async fn late_reports(db: impl PgExecutor<'_>, sponsor_id: i64, owner_only: Option<i64>, limit: i64) -> sqlx::Result<Vec<(String, String, time::OffsetDateTime, i32)>> {
     sqlx::query_as(
         "SELECT c.cos_number, t.name, a.reported_at, a.days_late
          FROM activity_reports a
@@ -79,6 +79,6 @@ pub async fn late_reports(pool: &PgPool, sponsor_id: i64, owner_only: Option<i64
     .bind(sponsor_id)
     .bind(owner_only)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }

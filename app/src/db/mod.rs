@@ -26,5 +26,12 @@ pub async fn allow_long_statements(tx: &mut sqlx::PgConnection) -> sqlx::Result<
     sqlx::query(&format!("SET LOCAL statement_timeout = '{LONG_STATEMENT_TIMEOUT}'")).execute(tx).await.map(|_| ())
 }
 
+/// A read-only transaction on one connection, all of whose statements see one snapshot: a
+/// screen read in several parts holds one pooled connection, never waits for a second, and
+/// its parts agree with each other (a count with its page, a total with its list).
+pub async fn snapshot(pool: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
+}
+
 /// The migrations of the product, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

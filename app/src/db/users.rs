@@ -168,12 +168,12 @@ pub async fn signed_in_user(
 }
 
 /// The sponsor's active users, by name.
-pub async fn active_users(pool: &PgPool, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
+pub async fn active_users(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
     sqlx::query_as(
         "SELECT id, full_name, user_id FROM users WHERE sponsor_id = $1 AND active ORDER BY full_name, user_id",
     )
     .bind(sponsor_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
