@@ -8,6 +8,13 @@ export const DEMO = {
   other: { user: 'other.l1', password: 'demo-password-3', name: 'Jordan Ellis', sponsor: 'Northern Lights Care Ltd' },
 };
 
+/**
+ * Whether a "Name (user id)" option is a user the seed made. Tests that move a CoS choose one
+ * of these: users.spec creates users and deactivates them while other tests run, and a
+ * transfer to a user deactivated meanwhile is rightly refused.
+ */
+export const isSeededUser = (label: string) => /\((l[12]\.demo|other\.l1|user\d+\.s\d+)\)$/.test(label);
+
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 /** A test whose page records console errors and uncaught exceptions; each test must end with none. */

@@ -1,5 +1,5 @@
 // Issue 3 (part): Transfer a single CoS, as the manual's Guide 1 steps 5–6.
-import { test, expect, checkPage, signIn, DEMO, expectAccessible, expectNoHorizontalScroll } from './helpers';
+import { test, expect, checkPage, signIn, DEMO, isSeededUser, expectAccessible, expectNoHorizontalScroll } from './helpers';
 
 test('transfer a CoS in the dialog; on OK the page already shows the new owner', async ({ page, consoleErrors }, testInfo) => {
   await signIn(page, DEMO.l1);
@@ -22,7 +22,7 @@ test('transfer a CoS in the dialog; on OK the page already shows the new owner',
   await expectAccessible(page);
 
   const options = await dialog.getByLabel('Transfer to').locator('option').allTextContents();
-  const target = options.find((o) => o && !o.includes('Select') && !o.includes('l2.demo'))!;
+  const target = options.find((o) => isSeededUser(o) && !o.includes('l2.demo'))!;
   await dialog.getByLabel('Transfer to').selectOption({ label: target });
   await dialog.getByRole('button', { name: 'Transfer' }).click();
   const done = page.getByRole('dialog', { name: 'The CoS has been transferred' });
@@ -65,7 +65,7 @@ test.describe('without JavaScript', () => {
     await page.locator('table tbody tr').nth(2).getByRole('link').click();
     await page.getByRole('link', { name: 'Transfer' }).click();
     const options = await page.getByLabel('Transfer to').locator('option').allTextContents();
-    const target = options.find((o) => o && !o.includes('Select') && !o.includes('l2.demo'))!;
+    const target = options.find((o) => isSeededUser(o) && !o.includes('l2.demo'))!;
     await page.getByLabel('Transfer to').selectOption({ label: target });
     await page.getByRole('button', { name: 'Transfer' }).click();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('The CoS has been transferred');
