@@ -118,8 +118,41 @@ impl From<sqlx::Error> for AppError {
             set_status(503);
             return AppError::Busy;
         }
+        if is_contention(&err) {
+            // Reached only when a retry lost again (`db::retry_once`): the user is told what
+            // happened, as for any change made meanwhile, never "something went wrong".
+            tracing::warn!("database contention: {err}");
+            set_status(409);
+            return AppError::Conflict(CHANGED_MEANWHILE.to_string());
+        }
         AppError::internal("database", err)
     }
+}
+
+/// The session store is the database behind a cache: a store that cannot be reached is the
+/// database down or overloaded, answered "busy" like any other such wait, never "something
+/// went wrong". A value that cannot be read back is a fault of the program.
+#[cfg(feature = "ssr")]
+impl From<tower_sessions::session::Error> for AppError {
+    fn from(err: tower_sessions::session::Error) -> Self {
+        use tower_sessions::{session::Error, session_store::Error as Store};
+        if let Error::Store(Store::Backend(e)) = &err {
+            tracing::warn!("session store unavailable: {e}");
+            set_status(503);
+            return AppError::Busy;
+        }
+        AppError::internal("session", err)
+    }
+}
+
+/// What a change that crossed another one is told when trying again did not help.
+pub const CHANGED_MEANWHILE: &str = "This changed while you were looking at it. Check it and try again.";
+
+/// Two changes that crossed: a deadlock (SQLSTATE 40P01) or a serialization failure (40001).
+/// Neither changed anything; the transaction may simply be run again.
+#[cfg(feature = "ssr")]
+pub fn is_contention(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(e) if matches!(e.code().as_deref(), Some("40P01" | "40001")))
 }
 
 /// A failure of capacity or availability rather than of the request: no connection free in

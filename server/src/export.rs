@@ -1,5 +1,6 @@
-//! "Export CSV" of an advanced search: every match, a row per CoS, streamed as the database
-//! yields it, so memory stays flat however many rows there are. Same filters, same reach
+//! "Export CSV" of an advanced search: every match, a row per CoS, read in chunks and streamed
+//! as they come, so memory stays flat however many rows there are and a slow download holds
+//! no database connection while it waits. Same filters, same reach
 //! (a Level 2 user exports only their own CoS) and same order as the results list.
 
 use crate::startup::AppState;
@@ -31,8 +32,8 @@ pub const HEADINGS: [&str; 13] = [
     "Latest activity date of event",
 ];
 
-/// At most this many exports stream at once in a process: each holds a database connection for
-/// as long as its download lasts, and the rest of the pool is for everyone's pages.
+/// At most this many exports run at once in a process: each reads a chunk now and then for as
+/// long as its download lasts, and the database's time is mostly for everyone's pages.
 pub const MAX_EXPORTS: usize = 4;
 /// How long an export waits for a turn before the answer is "busy".
 pub const EXPORT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
@@ -59,7 +60,7 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
     let su = session
         .get::<SessionUser>(USER_KEY)
         .await
-        .map_err(|e| AppError::internal("session", e))?
+        .map_err(AppError::from)?
         .ok_or(AppError::SignInRequired)?;
     let (actor, _) = actor_for(&state.pool, su).await?;
     let pairs = query_pairs(&q);
@@ -69,15 +70,15 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
     let search = app::api::advanced_search::ssr::parse(&state.pool, &state.known_users, &actor, &form).await?.map_err(AppError::Invalid)?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
 
-    // A turn among the exports running now, held until the query ends.
+    // A turn among the exports running now, held until the last chunk is read.
     let turn = tokio::time::timeout(EXPORT_WAIT, turns().clone().acquire_owned())
         .await
         .ok()
         .and_then(Result::ok)
         .ok_or(AppError::Busy)?;
 
-    // The query runs in its own task and hands rows over a short queue: a slow download
-    // holds the query back instead of piling rows up in memory.
+    // The chunks are read in a task of their own and handed over a short queue: a slow
+    // download holds the next chunk back instead of piling rows up in memory.
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<ExportRow, std::io::Error>>(512);
     let pool = state.pool.clone();
     let sponsor_id = actor.sponsor_id;

@@ -160,10 +160,32 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
         by: actor.user_id,
         owner_only,
     };
-    let mut tx = pool.begin().await?;
-    db::allow_long_statements(&mut tx).await?;
-    let Some(moved) = db::batches::transfer(&mut tx, &asked).await? else {
-        tx.rollback().await?;
+    let (pool_ref, asked_ref, reference) = (&pool, &asked, &b.reference);
+    let attempt = || async move {
+        let mut tx = pool_ref.begin().await?;
+        db::allow_long_statements(&mut tx).await?;
+        let Some(moved) = db::batches::transfer(&mut tx, asked_ref).await? else {
+            return Ok(None);
+        };
+        audit::record(&mut tx, audit::Event {
+            sponsor_id: Some(asked_ref.sponsor_id),
+            actor_kind: "USER",
+            actor_user_id: Some(asked_ref.by),
+            action: "batch_transferred",
+            entity: Some("batch"),
+            entity_id: Some(asked_ref.batch_id),
+            details: serde_json::json!({ "reference": reference, "from_user_id": asked_ref.from, "to_user_id": asked_ref.to, "cos_moved": moved }),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Some(moved))
+    };
+    let moved = match db::retry_once(attempt).await {
+        Err(e) if crate::error::is_contention(&e) => None,
+        r => r?,
+    };
+    let Some(moved) = moved else {
+        // Moved or changed by someone else meanwhile (or crossed with them twice).
         let now = db::batches::by_id(&pool, actor.sponsor_id, None, b.id).await?;
         return match now {
             Some(n) if n.owner_id == to => done(&to_name, None),
@@ -173,17 +195,6 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
             }
         };
     };
-    audit::record(&mut tx, audit::Event {
-        sponsor_id: Some(actor.sponsor_id),
-        actor_kind: "USER",
-        actor_user_id: Some(actor.user_id),
-        action: "batch_transferred",
-        entity: Some("batch"),
-        entity_id: Some(b.id),
-        details: serde_json::json!({ "reference": b.reference, "from_user_id": b.owner_id, "to_user_id": to, "cos_moved": moved }),
-    })
-    .await?;
-    tx.commit().await?;
     done(&to_name, Some(moved))
 }
 

@@ -165,30 +165,52 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
         };
         Ok(TransferOutcome::Done { text, visible: true })
     };
-    let mut tx = pool.begin().await?;
-    db::allow_long_statements(&mut tx).await?;
-    let (count, digest) = db::cos::selection_state(&mut tx, actor.sponsor_id, owner_only, &sel, true).await?;
-    if format!("{count}-{digest}") != state {
-        let (all, theirs) = db::cos::selection_owned_by(&mut tx, actor.sponsor_id, owner_only, &sel, to).await?;
-        tx.rollback().await?;
-        // The same transfer sent twice finds them all moved already: it lands once.
-        if all > 0 && all == theirs {
-            return done(all as u64);
+    let (pool_ref, sel_ref, state_ref, selection_ref) = (&pool, &sel, &state, &selection);
+    let (sponsor_id, by) = (actor.sponsor_id, actor.user_id);
+    let attempt = || async move {
+        let mut tx = pool_ref.begin().await?;
+        db::allow_long_statements(&mut tx).await?;
+        let (count, digest) = db::cos::selection_state(&mut tx, sponsor_id, owner_only, sel_ref, true).await?;
+        if format!("{count}-{digest}") != *state_ref {
+            let (all, theirs) = db::cos::selection_owned_by(&mut tx, sponsor_id, owner_only, sel_ref, to).await?;
+            tx.rollback().await?;
+            return Ok(Moved::Stale { all, theirs });
         }
-        redirect_form(&again("changed"));
-        return Ok(TransferOutcome::Changed { owner: String::new() });
+        let moved = db::cos::transfer_selection(&mut tx, sponsor_id, owner_only, sel_ref, to, by).await?;
+        audit::record(&mut tx, audit::Event {
+            sponsor_id: Some(sponsor_id),
+            actor_kind: "USER",
+            actor_user_id: Some(by),
+            action: "cos_transferred_many",
+            entity: Some("cos"),
+            entity_id: None,
+            details: serde_json::json!({ "selection": selection_ref, "to_user_id": to, "selected": count, "moved": moved }),
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(Moved::Done(moved))
+    };
+    match db::retry_once(attempt).await {
+        Ok(Moved::Done(moved)) => done(moved),
+        // The same transfer sent twice finds them all moved already: it lands once.
+        Ok(Moved::Stale { all, theirs }) if all > 0 && all == theirs => done(all as u64),
+        Ok(Moved::Stale { .. }) => {
+            redirect_form(&again("changed"));
+            Ok(TransferOutcome::Changed { owner: String::new() })
+        }
+        // Crossed with another change twice: nothing moved; as for any change meanwhile.
+        Err(e) if crate::error::is_contention(&e) => {
+            redirect_form(&again("changed"));
+            Ok(TransferOutcome::Changed { owner: String::new() })
+        }
+        Err(e) => Err(e.into()),
     }
-    let moved = db::cos::transfer_selection(&mut tx, actor.sponsor_id, owner_only, &sel, to, actor.user_id).await?;
-    audit::record(&mut tx, audit::Event {
-        sponsor_id: Some(actor.sponsor_id),
-        actor_kind: "USER",
-        actor_user_id: Some(actor.user_id),
-        action: "cos_transferred_many",
-        entity: Some("cos"),
-        entity_id: None,
-        details: serde_json::json!({ "selection": selection, "to_user_id": to, "selected": count, "moved": moved }),
-    })
-    .await?;
-    tx.commit().await?;
-    done(moved)
+}
+
+/// What one attempt at a selection's transfer found.
+#[cfg(feature = "ssr")]
+enum Moved {
+    Done(u64),
+    /// The selection is not as shown: (how many it holds, how many `to` owns already).
+    Stale { all: i64, theirs: i64 },
 }

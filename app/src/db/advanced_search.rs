@@ -267,9 +267,15 @@ fn count_query<'a>(prefix: &str, sponsor_id: i64, owner_only: Option<i64>, s: &A
     qb
 }
 
-/// Every match in list order, one row at a time, for the export: nothing is held in memory.
-/// (The same joins and filters as the list, plus each CoS's latest activity report.)
-/// `each` returns false to stop (the download was abandoned).
+/// How many rows the export reads per statement. A chunk is read whole, then the connection
+/// goes back to the pool while the rows are sent, however slowly the client takes them.
+pub const EXPORT_CHUNK: i64 = 1000;
+
+/// Every match in list order, for the export: read in chunks of `EXPORT_CHUNK`, each after
+/// the last row of the one before (the list's own keyset order, which ends in the CoS id, so
+/// no row is skipped or repeated unless its sort key changes meanwhile). Each chunk takes a
+/// connection for one statement only. (The same joins and filters as the list, plus each
+/// CoS's latest activity report.) `each` returns false to stop (the download was abandoned).
 pub async fn for_each_match<F, Fut>(
     pool: &PgPool,
     sponsor_id: i64,
@@ -281,30 +287,34 @@ where
     F: FnMut(ExportRow) -> Fut,
     Fut: Future<Output = bool>,
 {
-    use futures::TryStreamExt;
-    let mut qb = QueryBuilder::new(SELECT);
-    qb.push(sort_key(s.sort)).push(
-        " AS sort_key, coalesce(la.n, 0) AS activity_reports, la.name AS latest_activity,
-          la.reported_on AS latest_reported_on, la.event_date AS latest_event_date",
-    );
-    // The joins bring the route and owner names a list shows (a count or a lock has no need
-    // of them: counting through them cost a hundred times more).
-    qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER).push(JOIN_LATEST_REPORT);
-    push_where(&mut qb, sponsor_id, owner_only, s);
-    push_order(&mut qb, s.sort, false);
-    // One read-only transaction: a long export is allowed its time, and reads one snapshot.
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION READ ONLY").execute(&mut *tx).await?;
-    super::allow_long_statements(&mut tx).await?;
-    {
-        let mut rows = qb.build_query_as::<ExportRow>().persistent(false).fetch(&mut *tx);
-        while let Some(hit) = rows.try_next().await? {
-            if !each(hit).await {
-                break;
+    let mut after: Option<Cursor> = None;
+    loop {
+        let mut qb = QueryBuilder::new(SELECT);
+        qb.push(sort_key(s.sort)).push(
+            " AS sort_key, coalesce(la.n, 0) AS activity_reports, la.name AS latest_activity,
+              la.reported_on AS latest_reported_on, la.event_date AS latest_event_date",
+        );
+        // The joins bring the route and owner names a list shows (a count or a lock has no
+        // need of them: counting through them cost a hundred times more).
+        qb.push(" FROM cos c JOIN routes r ON r.id = c.route_id").push(JOIN_OWNER).push(JOIN_LATEST_REPORT);
+        push_where(&mut qb, sponsor_id, owner_only, s);
+        if let Some(c) = &after {
+            push_cursor(&mut qb, s.sort, Direction::After, c);
+        }
+        push_order(&mut qb, s.sort, false);
+        qb.push(" LIMIT ").push_bind(EXPORT_CHUNK);
+        let rows: Vec<ExportRow> = qb.build_query_as().persistent(false).fetch_all(pool).await?;
+        let last_chunk = (rows.len() as i64) < EXPORT_CHUNK;
+        after = rows.last().map(|r| Cursor { key: r.hit.sort_key.clone(), id: r.hit.id });
+        for row in rows {
+            if !each(row).await {
+                return Ok(());
             }
         }
+        if last_chunk {
+            return Ok(());
+        }
     }
-    tx.rollback().await
 }
 
 /// The choices of the form's drop-downs: (id, name). Both lists are written by the migrations,

@@ -177,7 +177,7 @@ pub async fn transfer(tx: &mut PgConnection, t: &BatchTransfer) -> sqlx::Result<
     // (RETURNING: a CoS someone else moved meanwhile is neither moved nor recorded). Only the
     // narrow owner rows change, not the CoS: see the cos_owners migration.
     let moved = sqlx::query(
-        "WITH old AS (
+        "WITH old AS MATERIALIZED (
              SELECT o.cos_id, o.owner_id FROM cos c
              JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id
              WHERE c.sponsor_id = $1 AND c.batch_id = $2 AND o.owner_id <> $3

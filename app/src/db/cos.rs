@@ -302,8 +302,9 @@ pub async fn selection_state(
     push_selection(&mut qb, sponsor_id, owner_only, sel);
     if lock {
         // The owner rows are what moves; the CoS rows are held still so that their state
-        // stays the one just checked.
-        qb.push(" FOR UPDATE OF o FOR SHARE OF c");
+        // stays the one just checked. Locked in order of id, as every statement that locks
+        // many CoS does, so that two of them cannot each wait for the other.
+        qb.push(" ORDER BY c.id FOR UPDATE OF o FOR SHARE OF c");
     }
     qb.push(") x");
     qb.build_query_as().persistent(false).fetch_one(conn).await

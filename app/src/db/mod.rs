@@ -16,9 +16,9 @@ pub mod work_addresses;
 pub use sqlx::PgPool;
 
 /// Every statement is bounded by the pool's `statement_timeout` (`STATEMENT_TIMEOUT`: an
-/// interactive page never waits on a runaway query). The few that may rightly run longer —
-/// the export, a transfer of a whole batch or selection, the expiry job — say so inside their
-/// own transaction, and only there (`SET LOCAL` ends with it).
+/// interactive page never waits on a runaway query; the export reads in chunks that each fit
+/// it). The few that may rightly run longer — a transfer of a whole batch or selection, the
+/// expiry job — say so inside their own transaction, and only there (`SET LOCAL` ends with it).
 pub const STATEMENT_TIMEOUT: &str = "5s";
 pub const LONG_STATEMENT_TIMEOUT: &str = "2min";
 
@@ -31,6 +31,24 @@ pub async fn allow_long_statements(tx: &mut sqlx::PgConnection) -> sqlx::Result<
 /// its parts agree with each other (a count with its page, a total with its list).
 pub async fn snapshot(pool: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, sqlx::Postgres>> {
     pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await
+}
+
+/// Runs `attempt`, one whole transaction, a second time if it lost a deadlock or a
+/// serialization race (which rolled it back, so nothing was half done). Every statement that
+/// locks many CoS takes them in order of id, so this should be rare; a second loss is
+/// returned for the screen to say the CoS changed meanwhile.
+pub async fn retry_once<T, F, Fut>(mut attempt: F) -> sqlx::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<T>>,
+{
+    match attempt().await {
+        Err(e) if crate::error::is_contention(&e) => {
+            tracing::info!("retrying after contention: {e}");
+            attempt().await
+        }
+        r => r,
+    }
 }
 
 /// The migrations of the product, embedded in the binary.

@@ -20,13 +20,17 @@ pub async fn try_lock_expiry(tx: &mut PgConnection) -> sqlx::Result<bool> {
 }
 
 /// Moves every ASSIGNED CoS whose expiry date is before `today` to EXPIRED, with a history row
-/// by the system. Touches no other status. Returns (sponsor, how many) for the audit.
+/// by the system. Touches no other status. Locks them in order of id first (as every
+/// statement that locks many CoS does). Returns (sponsor, how many) for the audit.
 pub async fn expire_due(tx: &mut PgConnection, today: Date) -> sqlx::Result<Vec<(i64, i64)>> {
     sqlx::query_as(
-        "WITH expired AS (
-             UPDATE cos SET status = 'EXPIRED', status_date = now(), version = version + 1
-             WHERE status = 'ASSIGNED' AND expiry_date < $1
-             RETURNING sponsor_id, id, status_date),
+        "WITH due AS MATERIALIZED (
+             SELECT sponsor_id, id FROM cos WHERE status = 'ASSIGNED' AND expiry_date < $1
+             ORDER BY id FOR UPDATE),
+         expired AS (
+             UPDATE cos c SET status = 'EXPIRED', status_date = now(), version = c.version + 1
+             FROM due WHERE c.sponsor_id = due.sponsor_id AND c.id = due.id
+             RETURNING c.sponsor_id, c.id, c.status_date),
          history AS (
              INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind)
              SELECT sponsor_id, id, 'EXPIRED', 'ASSIGNED', status_date, 'SYSTEM' FROM expired)
@@ -119,13 +123,15 @@ pub async fn set_licence_status(tx: &mut PgConnection, sponsor_id: i64, status: 
 /// USED nor already CANCELLED, with a history row each by the Home Office. How many.
 pub async fn cancel_all(tx: &mut PgConnection, sponsor_id: i64, route_id: Option<i16>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
-        "WITH cancelled AS (
+        "WITH due AS MATERIALIZED (
+             SELECT id, status FROM cos
+             WHERE sponsor_id = $1 AND ($2::smallint IS NULL OR route_id = $2)
+               AND status NOT IN ('USED', 'CANCELLED')
+             ORDER BY id FOR UPDATE),
+         cancelled AS (
              UPDATE cos c SET status = 'CANCELLED', status_date = now(), version = c.version + 1
-             FROM cos old
-             WHERE c.sponsor_id = $1 AND ($2::smallint IS NULL OR c.route_id = $2)
-               AND c.status NOT IN ('USED', 'CANCELLED')
-               AND old.sponsor_id = c.sponsor_id AND old.id = c.id
-             RETURNING c.sponsor_id, c.id, c.status_date, old.status AS from_status),
+             FROM due WHERE c.sponsor_id = $1 AND c.id = due.id
+             RETURNING c.sponsor_id, c.id, c.status_date, due.status AS from_status),
          history AS (
              INSERT INTO cos_status_history (sponsor_id, cos_id, status, from_status, changed_at, actor_kind)
              SELECT sponsor_id, id, 'CANCELLED', from_status, status_date, 'HOME_OFFICE' FROM cancelled)
