@@ -110,7 +110,7 @@ impl Cluster {
         Ok(())
     }
 
-    fn is_running(&self) -> bool {
+    pub fn is_running(&self) -> bool {
         let mut c = self.command("pg_ctl");
         c.arg("status").arg("-D").arg(&self.data);
         c.output().map(|o| o.status.success()).unwrap_or(false)
@@ -181,6 +181,14 @@ impl Cluster {
         self.run(c, "pg_ctl stop")?;
         self.started_here = false;
         Ok(())
+    }
+
+    /// Stops the cluster as a crash would (`pg_ctl stop -m immediate`: no checkpoint, every
+    /// connection cut), for the tests of a server that outlives its database.
+    pub fn stop_immediately(&mut self) -> anyhow::Result<()> {
+        let mut c = self.command("pg_ctl");
+        c.arg("stop").arg("-m").arg("immediate").arg("-w").arg("-D").arg(&self.data);
+        self.run(c, "pg_ctl stop -m immediate")
     }
 
     pub fn options(&self, database: &str) -> PgConnectOptions {

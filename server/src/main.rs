@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use server::{embedded_pg::Cluster, seed, startup};
 use sqlx::postgres::PgConnectOptions;
+use std::future::IntoFuture;
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -135,6 +136,9 @@ async fn connect(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<sql
     Ok(pool)
 }
 
+/// How long a stopping server waits for the requests in flight.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -208,8 +212,34 @@ async fn run(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<std::pr
             }
             // With each client's address: sign-in is throttled by it.
             let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-            pool.close().await;
+            // On SIGTERM (or Ctrl-C) it stops taking connections and lets the requests in
+            // flight finish, for at most SHUTDOWN_GRACE; a second signal stops it at once.
+            let (stopping, stop_asked) = tokio::sync::oneshot::channel::<()>();
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                shutdown_signal().await;
+                println!("Stopping: finishing the requests in flight (a second signal stops at once)");
+                let _ = stopping.send(());
+            });
+            let cut_short = async move {
+                if stop_asked.await.is_err() {
+                    return std::future::pending().await;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(SHUTDOWN_GRACE) => println!("Stopping: requests still running after {SHUTDOWN_GRACE:?} are cut off"),
+                    _ = shutdown_signal() => println!("Stopping now"),
+                }
+            };
+            tokio::select! {
+                served = serve.into_future() => {
+                    served?;
+                    pool.close().await;
+                }
+                _ = cut_short => {
+                    // Requests cut off hold connections until the process ends; their
+                    // transactions are rolled back by the database, never half applied.
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), pool.close()).await;
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Seed { sponsors, cos, largest, seed: s, today, if_empty } => {

@@ -72,8 +72,9 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
     match auth::ssr::sign_in(&state.pool, &f.user_id, &f.password).await {
         Ok(Outcome::SignedIn(user)) => {
             // A new session id at sign-in: a session fixed before sign-in is worth nothing.
+            // (Both fail only when the session store, the database, cannot be reached.)
             if session.cycle_id().await.is_err() || session.insert(USER_KEY, user).await.is_err() {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "Could not start your session.").into_response();
+                return crate::middleware::busy();
             }
             // A temporary password: its change comes before anything else.
             Redirect::to(if user.must_change_password { "/change-password" } else { &next }).into_response()
@@ -84,6 +85,9 @@ pub async fn sign_in(State(state): State<AppState>, session: Session, req: Reque
         Ok(Outcome::Locked { minutes_left }) => {
             back(SignInNotice { user_id: typed, error: Some(auth::locked_message(minutes_left)), info: None }).await
         }
+        // The database down or overloaded: the busy page, without touching the session
+        // (whose store is that database, so saving it would fail too).
+        Err(app::error::AppError::Busy) => crate::middleware::busy(),
         Err(e) => back(SignInNotice { user_id: typed, error: Some(e.to_string()), info: None }).await,
     }
 }

@@ -83,13 +83,13 @@ pub mod ssr {
 
     pub async fn session_answers(cos_number: &str) -> Result<Option<Answers>, AppError> {
         let session = crate::api::ssr::session().await?;
-        let a = session.get::<Answers>(ANSWERS_KEY).await.map_err(|e| AppError::internal("session", e))?;
+        let a = session.get::<Answers>(ANSWERS_KEY).await.map_err(AppError::from)?;
         Ok(a.filter(|a| a.cos_number == cos_number))
     }
 
     pub async fn keep(answers: Answers) -> Result<(), AppError> {
         let session = crate::api::ssr::session().await?;
-        session.insert(ANSWERS_KEY, answers).await.map_err(|e| AppError::internal("session", e))
+        session.insert(ANSWERS_KEY, answers).await.map_err(AppError::from)
     }
 
     /// The answers checked, with the day the report is due and how late it is today.
@@ -220,8 +220,8 @@ pub async fn submit_report(cos_number: String) -> Result<(), AppError> {
     };
     // The answers are taken first: a second Submit arriving meanwhile finds none.
     let session = session().await?;
-    session.remove_value(ssr::ANSWERS_KEY).await.map_err(|e| AppError::internal("session", e))?;
-    session.save().await.map_err(|e| AppError::internal("session", e))?;
+    session.remove_value(ssr::ANSWERS_KEY).await.map_err(AppError::from)?;
+    session.save().await.map_err(AppError::from)?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
     let Some((id, new)) = db::reports::add(&mut tx, c.sponsor_id, c.id, owner_only, actor.user_id, &r, due, late).await? else {

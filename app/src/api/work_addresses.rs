@@ -72,7 +72,7 @@ pub mod ssr {
 
     pub async fn notify(message: String) -> Result<(), AppError> {
         let session = crate::api::ssr::session().await?;
-        session.insert(NOTICE_KEY, message).await.map_err(|e| AppError::internal("session", e))
+        session.insert(NOTICE_KEY, message).await.map_err(AppError::from)
     }
 
     /// Back to the form with what was typed and what was wrong.
@@ -82,7 +82,7 @@ pub mod ssr {
         session
             .insert(FLASH_KEY, Flash { path: path.clone(), form, errors, conflict })
             .await
-            .map_err(|e| AppError::internal("session", e))?;
+            .map_err(AppError::from)?;
         crate::api::ssr::redirect(&path);
         Ok(())
     }
@@ -110,9 +110,9 @@ pub async fn list_work_addresses() -> Result<AddressList, AppError> {
     let addresses = db::work_addresses::list(&pool()?, actor.sponsor_id).await?.iter().map(ssr::saved).collect();
     // Read, and removed only when there is one: a removal always re-saves the session.
     let session = session().await?;
-    let notice = session.get::<String>(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    let notice = session.get::<String>(ssr::NOTICE_KEY).await.map_err(AppError::from)?;
     if notice.is_some() {
-        session.remove_value(ssr::NOTICE_KEY).await.map_err(|e| AppError::internal("session", e))?;
+        session.remove_value(ssr::NOTICE_KEY).await.map_err(AppError::from)?;
     }
     Ok(AddressList { can_manage: permissions::can_manage_addresses(&actor), addresses, notice })
 }
@@ -135,10 +135,10 @@ pub async fn load_work_address(id: String) -> Result<AddressScreen, AppError> {
         ),
     };
     let session = session().await?;
-    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await.map_err(AppError::from)?;
     let flash = match flash {
         Some(f) if f.path == ssr::form_path(id) => {
-            session.remove_value(ssr::FLASH_KEY).await.map_err(|e| AppError::internal("session", e))?;
+            session.remove_value(ssr::FLASH_KEY).await.map_err(AppError::from)?;
             Some(f)
         }
         _ => None,
