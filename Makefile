@@ -17,7 +17,7 @@ export PATH := $(HOME)/.cargo/bin:$(CURDIR)/end2end/node_modules/.bin:$(PATH)
 export CARGO_INCREMENTAL := 0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test tools node-deps chromium postgres build build-release size unit-tests db-tests e2e bench db-start db-stop
+.PHONY: run test tools node-deps chromium postgres build build-release size unit-tests db-tests e2e bench load db-start db-stop
 
 ## run: install what is missing, load the demo data into an empty database, serve at http://127.0.0.1:3000
 run: tools node-deps build-release
@@ -54,6 +54,24 @@ bench: tools
 	  env -u DATABASE_URL ./target/release/server --database $(BENCH_DB) seed --if-empty \
 	    --sponsors 1000 --cos 1000000 --largest 100000 --today 2026-11-29; \
 	  DATABASE_URL="$$(./target/release/server --database $(BENCH_DB) db url)" cargo bench -p server --bench search
+
+## load: many users of many sponsors at once against the release server over the bench data:
+## per request type throughput and p50/p95/p99 at 50 and 200 users, errors, peak RSS, a soak
+## at 50 users (LOAD_SOAK_SECS, default 600), and View CoS against a static file of the same
+## bytes. Only to 127.0.0.1, bounded in time (LOAD_SECS a level, default 60). Prints; asserts nothing.
+LOAD_PORT := 3400
+load: tools
+	cargo build --release -p server
+	./target/release/server db start > /dev/null
+	mkdir -p target/site/pkg
+	trap 'kill $$server 2> /dev/null; wait $$server 2> /dev/null; ./target/release/server db stop' EXIT; \
+	  env -u DATABASE_URL ./target/release/server --database $(BENCH_DB) seed --if-empty \
+	    --sponsors 1000 --cos 1000000 --largest 100000 --today 2026-11-29; \
+	  env -u DATABASE_URL SMS_DATABASE=$(BENCH_DB) LEPTOS_SITE_ADDR=127.0.0.1:$(LOAD_PORT) LEPTOS_SITE_ROOT=target/site \
+	    RUST_LOG=warn ./target/release/server serve & server=$$!; \
+	  for i in $$(seq 100); do curl -sf http://127.0.0.1:$(LOAD_PORT)/health > /dev/null && break; sleep 0.3; done; \
+	  LOAD_BASE=http://127.0.0.1:$(LOAD_PORT) LOAD_SERVER_PID=$$server LOAD_SITE_ROOT=$(CURDIR)/target/site \
+	    DATABASE_URL="$$(./target/release/server --database $(BENCH_DB) db url)" cargo bench -p server --bench load
 
 build:
 	cargo leptos build

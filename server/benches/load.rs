@@ -1,0 +1,434 @@
+//! `make load`: many sponsors' users at once against a running release server over the bench
+//! data (1,000,000 CoS, 1,000 sponsors). Each virtual user signs in (from an address of its
+//! own on loopback, as offices do, so sign-in throttling by address does not pool them) and
+//! runs a sponsor's day: searches, advanced searches, View CoS, histories, transfers, now and
+//! then a batch transfer or an export. Prints per request type the throughput and p50/p95/p99
+//! at 50 and at 200 users, the errors, the server's peak RSS; then a soak at 50 users with the
+//! RSS at its start and end; then View CoS against a static file of the same bytes from the
+//! same server. Every request goes to 127.0.0.1, for a bounded time. Asserts nothing.
+//!
+//! Settings (environment): LOAD_BASE (the server), LOAD_SERVER_PID (for its RSS),
+//! LOAD_SITE_ROOT (where the static copy is written), DATABASE_URL (the bench database, read
+//! for users and CoS numbers), LOAD_SECS (each level, default 60), LOAD_SOAK_SECS (600).
+
+use hdrhistogram::Histogram;
+use rand::{Rng, SeedableRng};
+use sqlx::PgPool;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Search,
+    AdvancedSearch,
+    ViewCos,
+    History,
+    Transfer,
+    BatchTransfer,
+    Export,
+}
+
+/// How often each comes up in a day: (kind, weight).
+const MIX: [(Kind, u32); 7] = [
+    (Kind::Search, 22),
+    (Kind::AdvancedSearch, 18),
+    (Kind::ViewCos, 32),
+    (Kind::History, 16),
+    (Kind::Transfer, 8),
+    (Kind::BatchTransfer, 1),
+    (Kind::Export, 1),
+];
+
+/// What one virtual user works with: their sponsor's CoS, names and colleagues.
+#[derive(Clone)]
+struct Desk {
+    login: String,
+    sponsor_id: i64,
+    cos: Vec<String>,
+    family_names: Vec<String>,
+    colleagues: Vec<i64>,
+    batch: Option<i64>,
+}
+
+#[derive(Default)]
+struct Tally {
+    times: BTreeMap<Kind, Histogram<u64>>,
+    errors: BTreeMap<Kind, u64>,
+    examples: Vec<String>,
+}
+
+impl Tally {
+    fn record(&mut self, kind: Kind, took: Duration, ok: Result<(), String>) {
+        let h = self.times.entry(kind).or_insert_with(|| Histogram::new_with_bounds(1, 120_000_000, 3).unwrap());
+        let _ = h.record(took.as_micros().max(1) as u64);
+        if let Err(e) = ok {
+            *self.errors.entry(kind).or_default() += 1;
+            if self.examples.len() < 5 {
+                self.examples.push(format!("{kind:?}: {e}"));
+            }
+        }
+    }
+
+    fn merge(&mut self, other: Tally) {
+        for (k, h) in other.times {
+            match self.times.get_mut(&k) {
+                Some(mine) => mine.add(&h).unwrap(),
+                None => {
+                    self.times.insert(k, h);
+                }
+            }
+        }
+        for (k, n) in other.errors {
+            *self.errors.entry(k).or_default() += n;
+        }
+        for e in other.examples {
+            if self.examples.len() < 5 {
+                self.examples.push(e);
+            }
+        }
+    }
+}
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_string())
+}
+
+fn rss_mb(pid: Option<u32>) -> f64 {
+    let Some(pid) = pid else { return 0.0 };
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn desks(pool: &PgPool, n: usize) -> Vec<Desk> {
+    // A Level 1 user of each of the first sponsors (the largest among them), skipping the
+    // demo sponsors' named users, whose passwords differ.
+    let users: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT DISTINCT ON (sponsor_id) user_id, sponsor_id FROM users
+         WHERE level = 1 AND active AND user_id LIKE 'user%' ORDER BY sponsor_id, id LIMIT $1",
+    )
+    .bind(n as i64)
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (login, sponsor_id) in users {
+        let cos: Vec<(String, Option<String>)> = sqlx::query_as(
+            "SELECT cos_number, family_name FROM cos WHERE sponsor_id = $1 ORDER BY id DESC LIMIT 40",
+        )
+        .bind(sponsor_id)
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        let colleagues: Vec<i64> = sqlx::query_scalar("SELECT id FROM users WHERE sponsor_id = $1 AND active ORDER BY id")
+            .bind(sponsor_id)
+            .fetch_all(pool)
+            .await
+            .unwrap();
+        // The smallest of their batches: a batch transfer moves every CoS of it.
+        let batch: Option<i64> = sqlx::query_scalar(
+            "SELECT b.id FROM batches b JOIN cos c ON c.sponsor_id = b.sponsor_id AND c.batch_id = b.id
+             WHERE b.sponsor_id = $1 GROUP BY b.id ORDER BY count(*), b.id LIMIT 1",
+        )
+        .bind(sponsor_id)
+        .fetch_optional(pool)
+        .await
+        .unwrap();
+        if cos.is_empty() || colleagues.len() < 2 {
+            continue;
+        }
+        out.push(Desk {
+            login,
+            sponsor_id,
+            family_names: cos.iter().filter_map(|c| c.1.clone()).collect(),
+            cos: cos.into_iter().map(|c| c.0).collect(),
+            colleagues,
+            batch,
+        });
+    }
+    out
+}
+
+fn client(k: usize) -> reqwest::Client {
+    // 127.0.1.x, 127.0.2.x …: an address of its own, still on loopback.
+    let local = std::net::Ipv4Addr::new(127, 0, 1 + (k / 250) as u8, 1 + (k % 250) as u8);
+    // As a browser asks for pages: a form post is then answered with a redirect.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(std::net::IpAddr::V4(local))
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+async fn sign_in(base: &str, c: &reqwest::Client, login: &str) -> Result<(), String> {
+    let r = c
+        .post(format!("{base}/sign-in"))
+        .form(&[("user_id", login), ("password", server::seed::GENERATED_USER_PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    match r.headers().get("location").and_then(|l| l.to_str().ok()) {
+        Some(l) if r.status() == 303 && !l.contains("sign-in") => Ok(()),
+        _ => Err(format!("sign-in of {login}: {}", r.status())),
+    }
+}
+
+/// Reads the whole answer; fine when its status is one of `ok`.
+async fn expect(r: reqwest::Result<reqwest::Response>, ok: &[u16]) -> Result<String, String> {
+    let r = r.map_err(|e| e.to_string())?;
+    let status = r.status().as_u16();
+    let body = r.text().await.map_err(|e| e.to_string())?;
+    if ok.contains(&status) {
+        Ok(body)
+    } else {
+        Err(format!("{status}: {}", body.chars().take(160).collect::<String>()))
+    }
+}
+
+fn json_field<'a>(v: &'a serde_json::Value, k: &str) -> Option<&'a serde_json::Value> {
+    v.get(k)
+}
+
+async fn one(kind: Kind, base: &str, c: &reqwest::Client, d: &Desk, pool: &PgPool, rng: &mut impl Rng) -> Result<(), String> {
+    let number = &d.cos[rng.random_range(0..d.cos.len())];
+    match kind {
+        Kind::Search => {
+            let name = d.family_names.get(rng.random_range(0..d.family_names.len().max(1))).cloned().unwrap_or_default();
+            expect(c.get(format!("{base}/view-cos")).query(&[("family_name", name)]).send().await, &[200]).await.map(|_| ())
+        }
+        Kind::AdvancedSearch => {
+            let status = ["assigned", "used", "withdrawn", "expired"][rng.random_range(0..4)];
+            expect(c.get(format!("{base}/view-cos/advanced?status={status}")).send().await, &[200]).await.map(|_| ())
+        }
+        Kind::ViewCos => expect(c.get(format!("{base}/view-cos/{number}")).send().await, &[200]).await.map(|_| ()),
+        Kind::History => {
+            let which = ["ownership-history", "status-history"][rng.random_range(0..2)];
+            expect(c.get(format!("{base}/view-cos/{number}/{which}")).send().await, &[200]).await.map(|_| ())
+        }
+        Kind::Transfer => {
+            // As the dialog does: the form (owner, version, who may receive it), then the move.
+            let r = c
+                .post(format!("{base}/api/cos/transfer_form"))
+                .header("accept", "application/json")
+                .header("origin", base)
+                .form(&[("cos_number", number.as_str())])
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            if r.status().is_client_error() {
+                // Not one they may transfer now (used, or withdrawn meanwhile): told so.
+                return Ok(());
+            }
+            let form = expect(Ok(r), &[200]).await?;
+            let v: serde_json::Value = serde_json::from_str(&form).map_err(|e| format!("{e}: {form}"))?;
+            let (Some(version), Some(users)) = (json_field(&v, "version"), json_field(&v, "users").and_then(|u| u.as_array())) else {
+                // Not transferable now (withdrawn meanwhile, say): told so, which is no error.
+                return Ok(());
+            };
+            let Some(to) = users.get(rng.random_range(0..users.len().max(1))).and_then(|u| u.get(0)).and_then(|id| id.as_i64()) else {
+                return Ok(());
+            };
+            expect(
+                c.post(format!("{base}/api/cos/transfer"))
+                    .header("accept", "application/json")
+                    .header("origin", base)
+                    .form(&[("cos_number", number.clone()), ("to_user", to.to_string()), ("version", version.to_string()), ("q", String::new())])
+                    .send()
+                    .await,
+                &[200, 409],
+            )
+            .await
+            .map(|_| ())
+        }
+        Kind::BatchTransfer => {
+            let Some(batch) = d.batch else { return Ok(()) };
+            let (owner, version): (i64, i32) = sqlx::query_as("SELECT owner_id, version FROM batches WHERE sponsor_id = $1 AND id = $2")
+                .bind(d.sponsor_id)
+                .bind(batch)
+                .fetch_one(pool)
+                .await
+                .map_err(|e| e.to_string())?;
+            let others: Vec<i64> = d.colleagues.iter().copied().filter(|u| *u != owner).collect();
+            let to = others[rng.random_range(0..others.len())];
+            let r = c
+                .post(format!("{base}/api/batches/transfer"))
+                .form(&[("batch_id", batch.to_string()), ("to_user", to.to_string()), ("version", version.to_string())])
+                .send()
+                .await
+                .map_err(|e| e.to_string())?;
+            let to_page = r.headers().get("location").and_then(|l| l.to_str().ok()).unwrap_or("").to_owned();
+            if r.status().is_redirection() && (to_page.contains("/transferred") || to_page.contains("problem=changed")) {
+                Ok(())
+            } else {
+                Err(format!("{} to {to_page}", r.status()))
+            }
+        }
+        Kind::Export => {
+            expect(c.get(format!("{base}/view-cos/advanced/export.csv?status=withdrawn")).send().await, &[200]).await.map(|_| ())
+        }
+    }
+}
+
+fn pick(rng: &mut impl Rng) -> Kind {
+    let total: u32 = MIX.iter().map(|m| m.1).sum();
+    let mut at = rng.random_range(0..total);
+    for (k, w) in MIX {
+        if at < w {
+            return k;
+        }
+        at -= w;
+    }
+    Kind::ViewCos
+}
+
+/// `users` virtual users for `secs` seconds; the tally and the peak RSS seen.
+async fn run(base: &str, desks: &[Desk], clients: &[reqwest::Client], pool: &PgPool, users: usize, secs: u64, pid: Option<u32>) -> (Tally, f64, Duration) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for k in 0..users {
+        let (base, d, c, pool) = (base.to_owned(), desks[k % desks.len()].clone(), clients[k].clone(), pool.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(k as u64);
+            let mut tally = Tally::default();
+            while Instant::now() < until {
+                let kind = pick(&mut rng);
+                let t = Instant::now();
+                let ok = one(kind, &base, &c, &d, &pool, &mut rng).await;
+                tally.record(kind, t.elapsed(), ok);
+            }
+            tally
+        }));
+    }
+    let started = Instant::now();
+    let mut peak = rss_mb(pid);
+    while tasks.iter().any(|t| !t.is_finished()) {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        peak = peak.max(rss_mb(pid));
+    }
+    let mut all = Tally::default();
+    for t in tasks {
+        all.merge(t.await.unwrap());
+    }
+    (all, peak, started.elapsed())
+}
+
+fn print(users: usize, t: &Tally, peak: f64, took: Duration) {
+    println!("\n{users} concurrent users, {:.0} s; server peak RSS {peak:.0} MB", took.as_secs_f64());
+    println!("  {:<15} {:>9} {:>8} {:>8} {:>8} {:>8} {:>7}", "request", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors");
+    let mut total = 0;
+    for (k, h) in &t.times {
+        let q = |p: f64| h.value_at_quantile(p) as f64 / 1000.0;
+        let errors = t.errors.get(k).copied().unwrap_or(0);
+        total += errors;
+        println!(
+            "  {:<15} {:>9} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>7}",
+            format!("{k:?}"),
+            h.len(),
+            h.len() as f64 / took.as_secs_f64(),
+            q(0.50),
+            q(0.95),
+            q(0.99),
+            errors
+        );
+    }
+    println!("  errors: {total}");
+    for e in &t.examples {
+        println!("    e.g. {e}");
+    }
+}
+
+/// Requests a second for `url` from `n` clients for `secs` seconds.
+async fn rate(clients: &[reqwest::Client], url: &str, secs: u64) -> (f64, u64) {
+    let until = Instant::now() + Duration::from_secs(secs);
+    let mut tasks = Vec::new();
+    for c in clients {
+        let (c, url) = (c.clone(), url.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let (mut n, mut bad) = (0u64, 0u64);
+            while Instant::now() < until {
+                match c.get(&url).send().await {
+                    Ok(r) if r.status() == 200 => {
+                        let _ = r.bytes().await;
+                        n += 1;
+                    }
+                    _ => bad += 1,
+                }
+            }
+            (n, bad)
+        }));
+    }
+    let (mut n, mut bad) = (0, 0);
+    for t in tasks {
+        let (a, b) = t.await.unwrap();
+        n += a;
+        bad += b;
+    }
+    (n as f64 / secs as f64, bad)
+}
+
+#[tokio::main]
+async fn main() {
+    let base = env("LOAD_BASE", "http://127.0.0.1:3400");
+    assert!(base.starts_with("http://127.0.0.1:"), "load is sent only to this machine");
+    let pid: Option<u32> = std::env::var("LOAD_SERVER_PID").ok().and_then(|p| p.parse().ok());
+    let secs: u64 = env("LOAD_SECS", "60").parse().unwrap();
+    let soak: u64 = env("LOAD_SOAK_SECS", "600").parse().unwrap();
+    let pool = PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL: the bench database")).await.unwrap();
+    let levels = [50usize, 200];
+    let desks = desks(&pool, 200).await;
+    println!("{} sponsors' users; server RSS idle {:.0} MB", desks.len(), rss_mb(pid));
+
+    // Everyone signs in first (argon2: the cost of a sign-in is on purpose), from their own address.
+    let t = Instant::now();
+    let mut clients = Vec::new();
+    let mut failed = 0;
+    for k in 0..levels[1] {
+        let c = client(k);
+        if let Err(e) = sign_in(&base, &c, &desks[k % desks.len()].login).await {
+            failed += 1;
+            eprintln!("{e}");
+        }
+        clients.push(c);
+    }
+    println!("{} sign-ins in {:.1} s, {failed} failed", levels[1], t.elapsed().as_secs_f64());
+
+    for users in levels {
+        let (tally, peak, took) = run(&base, &desks, &clients, &pool, users, secs, pid).await;
+        print(users, &tally, peak, took);
+    }
+
+    if soak > 0 {
+        let start = rss_mb(pid);
+        let (tally, peak, took) = run(&base, &desks, &clients, &pool, levels[0], soak, pid).await;
+        print(levels[0], &tally, peak, took);
+        let end = rss_mb(pid);
+        println!("  soak: RSS {start:.0} MB at its start, {end:.0} MB at its end ({:+.1}%)", (end / start - 1.0) * 100.0);
+    }
+
+    // Server-side rendering against the same bytes as a static file, from the same server.
+    let number = &desks[0].cos[0];
+    let page = clients[0].get(format!("{base}/view-cos/{number}")).send().await.unwrap().bytes().await.unwrap();
+    let site = env("LOAD_SITE_ROOT", "target/site");
+    let name = format!("load-static-{}.html", std::process::id());
+    let file = std::path::Path::new(&site).join("pkg").join(&name);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &page).unwrap();
+    let same = vec![clients[0].clone(); 16];
+    let (ssr, ssr_bad) = rate(&same, &format!("{base}/view-cos/{number}"), 15).await;
+    let (stat, stat_bad) = rate(&same, &format!("{base}/pkg/{name}"), 15).await;
+    let _ = std::fs::remove_file(&file);
+    println!(
+        "\nView CoS ({} bytes) at 16 clients: {ssr:.0} pages/s server-rendered, {stat:.0}/s as a static file: {:.0}% ({} and {} failed)",
+        page.len(),
+        ssr / stat * 100.0,
+        ssr_bad,
+        stat_bad
+    );
+}
