@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{seed_demo, spawn_with_pool};
+use common::{hidden, seed_demo, spawn_with_pool};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
@@ -187,12 +187,6 @@ async fn every_screen_answers_from_a_pool_of_one_connection(pool: PgPool) {
         assert!(body.contains(shows), "{path} shows {shows:?}: {body}");
         assert!(took < Duration::from_secs(2), "{path} took {took:?}");
     }
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("{name} in {html}"));
-    let rest = &html[at + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].replace("&amp;", "&")
 }
 
 /// No deadlocks (issue 21): transfers of overlapping selections, of a batch among them, and

@@ -4,14 +4,8 @@
 
 mod common;
 
-use common::{location, seed_demo, spawn, TestApp};
+use common::{hidden, location, seed_demo, spawn, TestApp};
 use sqlx::PgPool;
-
-fn hidden(html: &str, name: &str) -> String {
-    let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("{name} in {html}"));
-    let rest = &html[at + name.len() + 15..];
-    rest[..rest.find('"').unwrap()].replace("&amp;", "&")
-}
 
 async fn post(app: &TestApp, c: &reqwest::Client, selection: &str, to: i64, state: &str) -> String {
     let r = c
