@@ -102,6 +102,8 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
     let context = move || {
         provide_context(pool.clone());
         provide_context(known.clone());
+        // The signed-in user, read at most once in this request.
+        provide_context(app::api::ssr::RequestUser::default());
         // The page's inline scripts carry the nonce its Content-Security-Policy names
         // (`middleware::security_headers` makes both), not one of Leptos's own.
         if let Some(nonce) = use_context::<axum::http::request::Parts>()

@@ -83,11 +83,33 @@ pub mod ssr {
         else {
             return Ok(None);
         };
-        let user = db::users::signed_in_user(&pool()?, su.sponsor_id, su.id, su.epoch).await?;
+        let user = user_of(&pool()?, su).await?;
         if user.is_none() {
             end_session(&session).await;
         }
         Ok(user)
+    }
+
+    /// The signed-in user as read once in this request. A page asks for it twice at once (its
+    /// header and its screen, as two resources): the second waits for the first's read rather
+    /// than reading again. Made afresh for every request (the app's context), so every request
+    /// still checks the user against the database.
+    #[derive(Clone, Default)]
+    pub struct RequestUser(std::sync::Arc<tokio::sync::OnceCell<(SessionUser, Option<db::users::UserWithSponsor>)>>);
+
+    /// The user `su` names, read afresh: once per request where the request has a
+    /// `RequestUser`, and again if the session's user is not the one read (a sign-in).
+    async fn user_of(pool: &db::PgPool, su: SessionUser) -> Result<Option<db::users::UserWithSponsor>, AppError> {
+        let read = || db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch);
+        let Some(RequestUser(once)) = use_context::<RequestUser>() else {
+            return Ok(read().await?);
+        };
+        let (read_for, user) = once.get_or_try_init(|| async { Ok::<_, sqlx::Error>((su, read().await?)) }).await?;
+        if *read_for == su {
+            Ok(user.clone())
+        } else {
+            Ok(read().await?)
+        }
     }
 
     /// Ends a session whose user was deactivated or changed their password elsewhere: its
@@ -184,7 +206,7 @@ pub mod ssr {
         pool: &db::PgPool,
         su: SessionUser,
     ) -> Result<(permissions::Actor, db::users::UserWithSponsor), AppError> {
-        let user = db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch).await?.ok_or_else(sign_in_required)?;
+        let user = user_of(pool, su).await?.ok_or_else(sign_in_required)?;
         let level = Level::from_db(user.level)
             .ok_or_else(|| AppError::internal("user level", user.level))?;
         Ok((
