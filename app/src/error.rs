@@ -119,8 +119,8 @@ impl From<sqlx::Error> for AppError {
             return AppError::Busy;
         }
         if is_contention(&err) {
-            // Reached only when a retry lost again (`db::retry_once`): the user is told what
-            // happened, as for any change made meanwhile, never "something went wrong".
+            // A statement that crossed another change outside `db::retry_once`: the user is
+            // told what happened, as for any change made meanwhile, never "something went wrong".
             tracing::warn!("database contention: {err}");
             set_status(409);
             return AppError::Conflict(CHANGED_MEANWHILE.to_string());

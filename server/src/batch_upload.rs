@@ -127,12 +127,12 @@ async fn refuse(
     let more = problems.len().saturating_sub(PROBLEMS_SHOWN);
     problems.truncate(PROBLEMS_SHOWN);
     let flash = BatchFlash { path: path.to_string(), reference: reference.to_string(), form, errors, problems, more };
-    session.insert(BATCH_FLASH_KEY, flash).await.map_err(AppError::from)?;
+    session.insert(BATCH_FLASH_KEY, flash).await?;
     Ok(Redirect::to(path).into_response())
 }
 
 async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Result<Response, AppError> {
-    let su = session.get::<SessionUser>(USER_KEY).await.map_err(AppError::from)?.ok_or(AppError::SignInRequired)?;
+    let su = session.get::<SessionUser>(USER_KEY).await?.ok_or(AppError::SignInRequired)?;
     let (actor, _) = actor_for(&state.pool, su).await?;
     let pool = &state.pool;
     let sent = read(multipart).await?;

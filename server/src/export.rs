@@ -60,7 +60,7 @@ async fn start(state: AppState, session: Session, q: String) -> Result<Response,
     let su = session
         .get::<SessionUser>(USER_KEY)
         .await
-        .map_err(AppError::from)?
+        ?
         .ok_or(AppError::SignInRequired)?;
     let (actor, _) = actor_for(&state.pool, su).await?;
     let pairs = query_pairs(&q);

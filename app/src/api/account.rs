@@ -34,7 +34,7 @@ pub async fn load_password_form() -> Result<PasswordScreen, AppError> {
     use crate::api::ssr::{actor_for, pool, session, session_user};
     let su = session_user().await?;
     let (_, user) = actor_for(&pool()?, su).await?;
-    let flash = session().await?.remove::<ssr::Flash>(ssr::FLASH_KEY).await.map_err(AppError::from)?.unwrap_or_default();
+    let flash = session().await?.remove::<ssr::Flash>(ssr::FLASH_KEY).await?.unwrap_or_default();
     Ok(PasswordScreen { user_id: user.user_id, must_change: su.must_change_password, errors: flash.errors, changed: flash.changed })
 }
 
@@ -56,7 +56,7 @@ pub async fn change_password(current_password: String, new_password: String, con
     let back = |errors: Vec<(String, String)>| {
         let session = session.clone();
         async move {
-            session.insert(ssr::FLASH_KEY, ssr::Flash { errors, changed: false }).await.map_err(AppError::from)?;
+            session.insert(ssr::FLASH_KEY, ssr::Flash { errors, changed: false }).await?;
             redirect(PATH);
             Ok(())
         }
@@ -126,9 +126,9 @@ pub async fn change_password(current_password: String, new_password: String, con
     tx.commit().await?;
     // This session carries on, under the new epoch and a new id.
     let now = crate::api::ssr::SessionUser { epoch, must_change_password: false, ..su };
-    session.cycle_id().await.map_err(AppError::from)?;
-    session.insert(USER_KEY, now).await.map_err(AppError::from)?;
-    session.insert(ssr::FLASH_KEY, ssr::Flash { errors: vec![], changed: true }).await.map_err(AppError::from)?;
+    session.cycle_id().await?;
+    session.insert(USER_KEY, now).await?;
+    session.insert(ssr::FLASH_KEY, ssr::Flash { errors: vec![], changed: true }).await?;
     redirect(PATH);
     Ok(())
 }

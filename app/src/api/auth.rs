@@ -67,10 +67,10 @@ pub async fn take_sign_in_notice() -> Result<SignInNotice, AppError> {
     let notice = session
         .get::<SignInNotice>(ssr::NOTICE_KEY)
         .await
-        .map_err(AppError::from)?;
+        ?;
     // Removed only when there is one: a removal always re-saves the session.
     if notice.is_some() {
-        session.remove_value(ssr::NOTICE_KEY).await.map_err(AppError::from)?;
+        session.remove_value(ssr::NOTICE_KEY).await?;
     }
     Ok(notice.unwrap_or_default())
 }

@@ -180,11 +180,7 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
         tx.commit().await?;
         Ok(Some(moved))
     };
-    let moved = match db::retry_once(attempt).await {
-        Err(e) if crate::error::is_contention(&e) => None,
-        r => r?,
-    };
-    let Some(moved) = moved else {
+    let Some(moved) = db::retry_once(attempt).await?.flatten() else {
         // Moved or changed by someone else meanwhile (or crossed with them twice).
         let now = db::batches::by_id(&pool, actor.sponsor_id, None, b.id).await?;
         return match now {

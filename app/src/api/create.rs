@@ -150,17 +150,17 @@ pub mod ssr {
         session
             .insert(FLASH_KEY, Flash { path: path.clone(), form, errors, conflict })
             .await
-            .map_err(AppError::from)?;
+            ?;
         crate::api::ssr::redirect(&path);
         Ok(())
     }
 
     pub async fn take_flash(path: &str) -> Result<Option<Flash>, AppError> {
         let session = crate::api::ssr::session().await?;
-        let flash = session.get::<Flash>(FLASH_KEY).await.map_err(AppError::from)?;
+        let flash = session.get::<Flash>(FLASH_KEY).await?;
         match flash {
             Some(f) if f.path == path => {
-                session.remove_value(FLASH_KEY).await.map_err(AppError::from)?;
+                session.remove_value(FLASH_KEY).await?;
                 Ok(Some(f))
             }
             _ => Ok(None),
@@ -619,9 +619,9 @@ pub async fn load_batch_form(route: String) -> Result<BatchFormScreen, AppError>
         ..Default::default()
     };
     let session = session().await?;
-    let flash = session.get::<ssr::BatchFlash>(ssr::BATCH_FLASH_KEY).await.map_err(AppError::from)?;
+    let flash = session.get::<ssr::BatchFlash>(ssr::BATCH_FLASH_KEY).await?;
     if let Some(f) = flash.filter(|f| f.path == ssr::batch_form_path(route_id)) {
-        session.remove_value(ssr::BATCH_FLASH_KEY).await.map_err(AppError::from)?;
+        session.remove_value(ssr::BATCH_FLASH_KEY).await?;
         (screen.reference, screen.form, screen.errors, screen.problems, screen.more) = (f.reference, f.form, f.errors, f.problems, f.more);
     }
     Ok(screen)

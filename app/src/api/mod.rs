@@ -79,7 +79,7 @@ pub mod ssr {
         let Some(su) = session
             .get::<SessionUser>(USER_KEY)
             .await
-            .map_err(AppError::from)?
+            ?
         else {
             return Ok(None);
         };
@@ -197,7 +197,7 @@ pub mod ssr {
             .await?
             .get::<SessionUser>(USER_KEY)
             .await
-            .map_err(AppError::from)?
+            ?
             .ok_or_else(sign_in_required)
     }
 

@@ -65,10 +65,10 @@ pub async fn load_note_form(cos_number: String) -> Result<NoteScreen, AppError> 
 
     let (_, _, c) = reachable_cos(&cos_number, permissions::can_view).await?;
     let session = session().await?;
-    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await.map_err(AppError::from)?;
+    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await?;
     let flash = match flash {
         Some(f) if f.cos_number == c.cos_number => {
-            session.remove_value(ssr::FLASH_KEY).await.map_err(AppError::from)?;
+            session.remove_value(ssr::FLASH_KEY).await?;
             Some(f)
         }
         _ => None,
@@ -103,7 +103,7 @@ pub async fn add_note(cos_number: String, note: String, q: String) -> Result<(),
             session
                 .insert(ssr::FLASH_KEY, ssr::Flash { cos_number: c.cos_number.clone(), note, error })
                 .await
-                .map_err(AppError::from)?;
+                ?;
             redirect(&back);
             return Ok(());
         }

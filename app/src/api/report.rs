@@ -83,7 +83,7 @@ pub mod ssr {
 
     pub async fn session_answers(cos_number: &str) -> Result<Option<Answers>, AppError> {
         let session = crate::api::ssr::session().await?;
-        let a = session.get::<Answers>(ANSWERS_KEY).await.map_err(AppError::from)?;
+        let a = session.get::<Answers>(ANSWERS_KEY).await?;
         Ok(a.filter(|a| a.cos_number == cos_number))
     }
 
@@ -220,8 +220,8 @@ pub async fn submit_report(cos_number: String) -> Result<(), AppError> {
     };
     // The answers are taken first: a second Submit arriving meanwhile finds none.
     let session = session().await?;
-    session.remove_value(ssr::ANSWERS_KEY).await.map_err(AppError::from)?;
-    session.save().await.map_err(AppError::from)?;
+    session.remove_value(ssr::ANSWERS_KEY).await?;
+    session.save().await?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
     let Some((id, new)) = db::reports::add(&mut tx, c.sponsor_id, c.id, owner_only, actor.user_id, &r, due, late).await? else {

@@ -190,20 +190,15 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
         tx.commit().await?;
         Ok(Moved::Done(moved))
     };
-    match db::retry_once(attempt).await {
-        Ok(Moved::Done(moved)) => done(moved),
+    match db::retry_once(attempt).await? {
+        Some(Moved::Done(moved)) => done(moved),
         // The same transfer sent twice finds them all moved already: it lands once.
-        Ok(Moved::Stale { all, theirs }) if all > 0 && all == theirs => done(all as u64),
-        Ok(Moved::Stale { .. }) => {
+        Some(Moved::Stale { all, theirs }) if all > 0 && all == theirs => done(all as u64),
+        // Changed since shown, or crossed another change twice: nothing moved.
+        _ => {
             redirect_form(&again("changed"));
             Ok(TransferOutcome::Changed { owner: String::new() })
         }
-        // Crossed with another change twice: nothing moved; as for any change meanwhile.
-        Err(e) if crate::error::is_contention(&e) => {
-            redirect_form(&again("changed"));
-            Ok(TransferOutcome::Changed { owner: String::new() })
-        }
-        Err(e) => Err(e.into()),
     }
 }
 

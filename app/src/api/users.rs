@@ -146,7 +146,7 @@ pub async fn load_user(user_id: String) -> Result<UserScreen, AppError> {
 pub async fn load_new_user_form() -> Result<NewUserScreen, AppError> {
     ssr::manager().await?;
     let session = crate::api::ssr::session().await?;
-    let kept = session.remove::<NewUserScreen>(ssr::FORM_KEY).await.map_err(AppError::from)?;
+    let kept = session.remove::<NewUserScreen>(ssr::FORM_KEY).await?;
     Ok(kept.unwrap_or_default())
 }
 
@@ -166,7 +166,7 @@ pub async fn create_user(full_name: String, email: String, user_id: String) -> R
         let typed = typed.clone();
         async move {
             let screen = NewUserScreen { typed, errors };
-            session.insert(ssr::FORM_KEY, screen).await.map_err(AppError::from)?;
+            session.insert(ssr::FORM_KEY, screen).await?;
             redirect(&format!("{START}/new"));
             Ok(())
         }
@@ -177,7 +177,7 @@ pub async fn create_user(full_name: String, email: String, user_id: String) -> R
     };
     let taken = vec![("user_id".to_string(), "This user ID is taken: choose another".to_string())];
     // A second click of Create finds its user made by the first: show the password again.
-    let pending = session.get::<Created>(ssr::CREATED_KEY).await.map_err(AppError::from)?;
+    let pending = session.get::<Created>(ssr::CREATED_KEY).await?;
     if pending.is_some_and(|c| c.user_id == u.user_id && !c.reactivated) {
         redirect(&format!("{START}/created"));
         return Ok(());

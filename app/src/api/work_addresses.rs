@@ -82,7 +82,7 @@ pub mod ssr {
         session
             .insert(FLASH_KEY, Flash { path: path.clone(), form, errors, conflict })
             .await
-            .map_err(AppError::from)?;
+            ?;
         crate::api::ssr::redirect(&path);
         Ok(())
     }
@@ -110,9 +110,9 @@ pub async fn list_work_addresses() -> Result<AddressList, AppError> {
     let addresses = db::work_addresses::list(&pool()?, actor.sponsor_id).await?.iter().map(ssr::saved).collect();
     // Read, and removed only when there is one: a removal always re-saves the session.
     let session = session().await?;
-    let notice = session.get::<String>(ssr::NOTICE_KEY).await.map_err(AppError::from)?;
+    let notice = session.get::<String>(ssr::NOTICE_KEY).await?;
     if notice.is_some() {
-        session.remove_value(ssr::NOTICE_KEY).await.map_err(AppError::from)?;
+        session.remove_value(ssr::NOTICE_KEY).await?;
     }
     Ok(AddressList { can_manage: permissions::can_manage_addresses(&actor), addresses, notice })
 }
@@ -135,10 +135,10 @@ pub async fn load_work_address(id: String) -> Result<AddressScreen, AppError> {
         ),
     };
     let session = session().await?;
-    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await.map_err(AppError::from)?;
+    let flash = session.get::<ssr::Flash>(ssr::FLASH_KEY).await?;
     let flash = match flash {
         Some(f) if f.path == ssr::form_path(id) => {
-            session.remove_value(ssr::FLASH_KEY).await.map_err(AppError::from)?;
+            session.remove_value(ssr::FLASH_KEY).await?;
             Some(f)
         }
         _ => None,

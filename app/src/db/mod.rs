@@ -34,21 +34,21 @@ pub async fn snapshot(pool: &PgPool) -> sqlx::Result<sqlx::Transaction<'static, 
 }
 
 /// Runs `attempt`, one whole transaction, a second time if it lost a deadlock or a
-/// serialization race (which rolled it back, so nothing was half done). Every statement that
-/// locks many CoS takes them in order of id, so this should be rare; a second loss is
-/// returned for the screen to say the CoS changed meanwhile.
-pub async fn retry_once<T, F, Fut>(mut attempt: F) -> sqlx::Result<T>
+/// serialization race (which rolled it back, so nothing was half done). None when it lost
+/// twice: the screen then says the CoS changed meanwhile, as for any change made meanwhile.
+/// Every statement that locks many CoS takes them in order of id, so this should be rare.
+pub async fn retry_once<T, F, Fut>(mut attempt: F) -> sqlx::Result<Option<T>>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = sqlx::Result<T>>,
 {
-    match attempt().await {
-        Err(e) if crate::error::is_contention(&e) => {
-            tracing::info!("retrying after contention: {e}");
-            attempt().await
+    for _ in 0..2 {
+        match attempt().await {
+            Err(e) if crate::error::is_contention(&e) => tracing::info!("crossed another change: {e}"),
+            r => return r.map(Some),
         }
-        r => r,
     }
+    Ok(None)
 }
 
 /// The migrations of the product, embedded in the binary.

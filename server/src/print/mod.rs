@@ -40,7 +40,7 @@ async fn make(state: &AppState, session: &Session, number: &str) -> Result<(Stri
     let su = session
         .get::<SessionUser>(USER_KEY)
         .await
-        .map_err(AppError::from)?
+        ?
         .ok_or(AppError::SignInRequired)?;
     let (actor, user) = actor_for(&state.pool, su).await?;
     let record = find_reachable_cos(&state.pool, &actor, number, permissions::can_view).await?;
