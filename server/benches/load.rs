@@ -12,6 +12,9 @@
 //! for users and CoS numbers), LOAD_SECS (each level, default 60), LOAD_SOAK_SECS (600); 0
 //! skips that part.
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use hdrhistogram::Histogram;
 use rand::{Rng, SeedableRng};
 use sqlx::PgPool;
@@ -155,13 +158,7 @@ async fn desks(pool: &PgPool, n: usize) -> Vec<Desk> {
 fn client(k: usize) -> reqwest::Client {
     // 127.0.1.x, 127.0.2.x …: an address of its own, still on loopback.
     let local = std::net::Ipv4Addr::new(127, 0, 1 + (k / 250) as u8, 1 + (k % 250) as u8);
-    // As a browser asks for pages: a form post is then answered with a redirect.
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .default_headers(headers)
-        .redirect(reqwest::redirect::Policy::none())
+    common::browser()
         .local_address(std::net::IpAddr::V4(local))
         .timeout(Duration::from_secs(60))
         .build()
@@ -191,10 +188,6 @@ async fn expect(r: reqwest::Result<reqwest::Response>, ok: &[u16]) -> Result<Str
     } else {
         Err(format!("{status}: {}", body.chars().take(160).collect::<String>()))
     }
-}
-
-fn json_field<'a>(v: &'a serde_json::Value, k: &str) -> Option<&'a serde_json::Value> {
-    v.get(k)
 }
 
 async fn one(kind: Kind, base: &str, c: &reqwest::Client, d: &Desk, pool: &PgPool, rng: &mut impl Rng) -> Result<(), String> {
@@ -229,7 +222,7 @@ async fn one(kind: Kind, base: &str, c: &reqwest::Client, d: &Desk, pool: &PgPoo
             }
             let form = expect(Ok(r), &[200]).await?;
             let v: serde_json::Value = serde_json::from_str(&form).map_err(|e| format!("{e}: {form}"))?;
-            let (Some(version), Some(users)) = (json_field(&v, "version"), json_field(&v, "users").and_then(|u| u.as_array())) else {
+            let (Some(version), Some(users)) = (v.get("version"), v.get("users").and_then(|u| u.as_array())) else {
                 // Not transferable now (withdrawn meanwhile, say): told so, which is no error.
                 return Ok(());
             };

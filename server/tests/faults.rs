@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{hidden, seed_demo, spawn_with_pool};
+use common::{hidden, seed_demo, spawn_with_pool, spawn_with_pool_size};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 
@@ -159,12 +159,7 @@ async fn a_request_over_its_time_limit_is_answered_busy() {
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn every_screen_answers_from_a_pool_of_one_connection(pool: PgPool) {
     seed_demo(&pool).await;
-    let app_pool = server::startup::pool_options()
-        .max_connections(1)
-        .connect_with(server::startup::connect_options((*pool.connect_options()).clone()))
-        .await
-        .unwrap();
-    let app = spawn_with_pool(pool.clone(), app_pool).await;
+    let app = spawn_with_pool_size(pool.clone(), 1).await;
     let c = app.signed_in("l1.demo", "demo-password-1").await;
     let numbers: Vec<String> = sqlx::query_scalar(
         "SELECT c.cos_number FROM cos c JOIN users u ON u.sponsor_id = c.sponsor_id WHERE u.user_id = 'l1.demo' ORDER BY c.id LIMIT 3",
@@ -333,12 +328,7 @@ async fn an_export_read_slowly_holds_no_connection(pool: PgPool) {
     let expected: Vec<String> = sqlx::query_scalar("SELECT cos_number FROM cos WHERE sponsor_id = $1 ORDER BY status_date DESC, id DESC")
         .bind(acme).fetch_all(&pool).await.unwrap();
     assert!(expected.len() as i64 > 10 * app::db::advanced_search::EXPORT_CHUNK);
-    let app_pool = server::startup::pool_options()
-        .max_connections(1)
-        .connect_with(server::startup::connect_options((*pool.connect_options()).clone()))
-        .await
-        .unwrap();
-    let app = spawn_with_pool(pool.clone(), app_pool).await;
+    let app = spawn_with_pool_size(pool.clone(), 1).await;
     let c = app.client();
     let r = app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
     let cookie = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().split(';').next().unwrap().to_owned()).collect::<Vec<_>>().join("; ");

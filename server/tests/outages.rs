@@ -162,9 +162,7 @@ impl ServerProcess {
     }
 
     async fn signed_in(&self, login: &str, password: &str) -> reqwest::Client {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
-        let c = reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let c = common::browser().build().unwrap();
         let r = c.post(self.url("/sign-in")).form(&[("user_id", login), ("password", password), ("next", "/")]).send().await.unwrap();
         assert_eq!(r.status(), 303, "{login} signs in: {}", r.text().await.unwrap());
         c

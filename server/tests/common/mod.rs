@@ -43,6 +43,16 @@ pub async fn spawn_with_pool(pool: PgPool, app_pool: PgPool) -> TestApp {
     spawn_with(app_pool, listener, Settings { secure_cookies: false, public_origin: None, idle_minutes: 30, absolute_seconds: 12 * 3600 }, pool).await
 }
 
+/// The app over a pool of its own of `size` connections (a small one, to use it all up).
+pub async fn spawn_with_pool_size(pool: PgPool, size: u32) -> TestApp {
+    let app_pool = startup::pool_options()
+        .max_connections(size)
+        .connect_with(startup::connect_options((*pool.connect_options()).clone()))
+        .await
+        .unwrap();
+    spawn_with_pool(pool, app_pool).await
+}
+
 /// The app with settings of the test's own (a short session lifetime, say).
 pub async fn spawn_with_settings(pool: PgPool, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -71,12 +81,7 @@ impl Drop for TestApp {
 impl TestApp {
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn client(&self) -> reqwest::Client {
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
-        reqwest::Client::builder()
-            .cookie_store(true)
-            .default_headers(headers)
-            .redirect(reqwest::redirect::Policy::none())
+        browser()
             // A stuck request fails its test with a message instead of stalling the run.
             .timeout(std::time::Duration::from_secs(20))
             .build()
@@ -133,4 +138,12 @@ pub fn hidden(html: &str, name: &str) -> String {
     let at = html.find(&format!("name=\"{name}\" value=\"")).unwrap_or_else(|| panic!("{name} in {html}"));
     let rest = &html[at + name.len() + 15..];
     rest[..rest.find('"').unwrap()].replace("&amp;", "&")
+}
+
+/// A client as a browser asks: keeps cookies, asks for HTML (a form post is then answered
+/// with a redirect), and does not follow redirects, so a test sees where it is sent.
+pub fn browser() -> reqwest::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
+    reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none())
 }
