@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod components;
+pub mod data;
 pub mod domain;
 pub mod error;
 pub mod pages;

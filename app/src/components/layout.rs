@@ -7,13 +7,13 @@ use leptos::prelude::*;
 
 /// The signed-in user, loaded once per page and shared by the header and the screen.
 #[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);
+pub struct MeResource(pub crate::data::Data<Result<Option<Me>, AppError>>);
 
 pub fn provide_me() {
-    provide_context(MeResource(Resource::new(|| (), |_| current_user())));
+    provide_context(MeResource(crate::data::load(|| (), |_| current_user())));
 }
 
-pub fn use_me() -> Resource<Result<Option<Me>, AppError>> {
+pub fn use_me() -> crate::data::Data<Result<Option<Me>, AppError>> {
     expect_context::<MeResource>().0
 }
 

@@ -67,8 +67,8 @@ fn follow(form: &web_sys::HtmlFormElement, generation: StoredValue<u32>) {
 pub fn AdvancedSearchPage() -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| form_from_query(&query.read()));
-    let choices = Resource::new(|| (), |_| advanced_choices());
-    let outcome = Resource::new(move || form.get(), advanced_search);
+    let choices = crate::data::load(|| (), |_| advanced_choices());
+    let outcome = crate::data::load(move || form.get(), advanced_search);
     // Transfer selected / all open a dialog once hydrated; the results are read again after.
     let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
     let generation = StoredValue::new(0u32);

@@ -27,10 +27,10 @@ fn not_found(e: AppError) -> AnyView {
 }
 
 /// The batch of the path, loaded for one of its screens.
-fn use_batch() -> (Memo<String>, Resource<Result<BatchView, AppError>>) {
+fn use_batch() -> (Memo<String>, crate::data::Data<Result<BatchView, AppError>>) {
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("batch_id").unwrap_or_default());
-    (id, Resource::new(move || id.get(), view_batch))
+    (id, crate::data::load(move || id.get(), view_batch))
 }
 
 fn summary(b: &BatchView) -> impl IntoView {

@@ -31,10 +31,10 @@ pub fn BatchSearchPage() -> impl IntoView {
     });
     // Nothing is listed until the form is sent; sent blank, it lists every batch.
     let searched = Memo::new(move |_| !query.read().to_query_string().trim_start_matches('?').is_empty());
-    let outcome = Resource::new(move || (form.get(), searched.get()), |(f, searched)| async move {
+    let outcome = crate::data::load(move || (form.get(), searched.get()), |(f, searched)| async move {
         if searched { search_batches(f).await.map(Some) } else { Ok(None) }
     });
-    let choices = Resource::new(|| (), |_| advanced_choices());
+    let choices = crate::data::load(|| (), |_| advanced_choices());
 
     view! {
         <Page title="Search for batches of CoS">

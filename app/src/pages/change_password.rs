@@ -29,7 +29,7 @@ fn password_field(errors: &[(String, String)], name: &'static str, label: &'stat
 
 #[component]
 pub fn ChangePasswordPage() -> impl IntoView {
-    let form = Resource::new(|| (), |_| load_password_form());
+    let form = crate::data::load(|| (), |_| load_password_form());
     view! {
         <Page title="Change your password" narrow=true>
             <Suspense fallback=|| view! { <h1>"Change your password"</h1><p>"Loading…"</p> }>

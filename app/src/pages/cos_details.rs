@@ -11,7 +11,7 @@ pub fn CosDetailsPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let number = move || params.read().get("cos_number").unwrap_or_default();
-    let cos = Resource::new(number, view_cos);
+    let cos = crate::data::load(number, view_cos);
     // Back returns to the results, with the search as it was.
     let back = move || crate::domain::search::back_to_results(&query.read().get("q").unwrap_or_default());
     // Transfer opens a dialog once hydrated; the page re-reads the CoS after it.

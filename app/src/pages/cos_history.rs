@@ -33,7 +33,7 @@ pub fn HistoryPage(
     body: fn(CosHistories, String) -> AnyView,
 ) -> impl IntoView {
     let (number, q) = use_cos_path();
-    let histories = Resource::new(move || number.get(), load_cos_histories);
+    let histories = crate::data::load(move || number.get(), load_cos_histories);
     view! {
         <Page title=title>
             <p class="breadcrumb"><a href="/">"Workers"</a></p>

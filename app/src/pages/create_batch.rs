@@ -14,8 +14,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn CreateBatchPage() -> impl IntoView {
     let query = use_query_map();
     let route = Memo::new(move |_| query.read().get("route").unwrap_or_default());
-    let screen = Resource::new(move || route.get(), load_batch_form);
-    let lists = Resource::new(|| (), |_| crate::api::create::load_form_lists());
+    let screen = crate::data::load(move || route.get(), load_batch_form);
+    let lists = crate::data::load(|| (), |_| crate::api::create::load_form_lists());
     // Once hydrated: a file of thousands of workers takes a few seconds to check and save.
     let sending = RwSignal::new(false);
     // Once hydrated, a file over the limit is refused before minutes of uploading.
@@ -133,7 +133,7 @@ pub fn BatchAssignPage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = Memo::new(move |_| params.read().get("batch_id").unwrap_or_default());
-    let screen = Resource::new(move || id.get(), load_batch_assign);
+    let screen = crate::data::load(move || id.get(), load_batch_assign);
     view! {
         <Page title="Assign batch">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos/batches">"Batches"</a></p>

@@ -41,7 +41,7 @@ fn use_number() -> Memo<String> {
 /// Workers → "Create and assign CoS": choose the route, then a single CoS.
 #[component]
 pub fn CreateStartPage() -> impl IntoView {
-    let routes = Resource::new(|| (), |_| create_routes());
+    let routes = crate::data::load(|| (), |_| create_routes());
     view! {
         <Page title="Create and assign CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
@@ -342,8 +342,8 @@ pub fn CosFormPage() -> impl IntoView {
         let q = query.read();
         (number.get(), q.get("route").unwrap_or_default(), q.get("copy").unwrap_or_default(), q.get("batch").unwrap_or_default())
     });
-    let screen = Resource::new(move || key.get(), |(n, r, c, b)| load_cos_form(n, r, c, b));
-    let lists = Resource::new(|| (), |_| load_form_lists());
+    let screen = crate::data::load(move || key.get(), |(n, r, c, b)| load_cos_form(n, r, c, b));
+    let lists = crate::data::load(|| (), |_| load_form_lists());
     let title = move || if number.get().is_empty() { "Create a CoS" } else { "Edit CoS" };
     view! {
         <Page title=if number.get_untracked().is_empty() { "Create a CoS" } else { "Edit CoS" }>
@@ -365,7 +365,7 @@ pub fn CosFormPage() -> impl IntoView {
 #[component]
 pub fn CosSavedPage() -> impl IntoView {
     let number = use_number();
-    let saved = Resource::new(move || number.get(), load_saved);
+    let saved = crate::data::load(move || number.get(), load_saved);
     view! {
         <Page title="CoS saved">
             {breadcrumb()}
@@ -408,7 +408,7 @@ pub fn CosSavedPage() -> impl IntoView {
 pub fn DeleteCosPage() -> impl IntoView {
     let number = use_number();
     let query = use_query_map();
-    let screen = Resource::new(move || number.get(), |n| load_cos_form(n, String::new(), String::new(), String::new()));
+    let screen = crate::data::load(move || number.get(), |n| load_cos_form(n, String::new(), String::new(), String::new()));
     view! {
         <Page title="Delete CoS">
             {breadcrumb()}
@@ -467,7 +467,7 @@ pub fn CosDeletedPage() -> impl IntoView {
 pub fn AssignCosPage() -> impl IntoView {
     let number = use_number();
     let query = use_query_map();
-    let screen = Resource::new(move || number.get(), load_assign);
+    let screen = crate::data::load(move || number.get(), load_assign);
     view! {
         <Page title="Confirm CoS details before assigning">
             {breadcrumb()}
@@ -522,7 +522,7 @@ pub fn AssignCosPage() -> impl IntoView {
 #[component]
 pub fn CosAssignedPage() -> impl IntoView {
     let number = use_number();
-    let cos = Resource::new(move || number.get(), crate::api::withdraw::load_live_cos);
+    let cos = crate::data::load(move || number.get(), crate::api::withdraw::load_live_cos);
     view! {
         <Page title="CoS assigned">
             <Suspense fallback=|| view! { <h1>"CoS assigned"</h1><p>"Loading…"</p> }>

@@ -24,7 +24,7 @@ fn breadcrumb() -> impl IntoView {
 #[component]
 pub fn ManageLiveSearchPage() -> impl IntoView {
     let query = use_query_map();
-    let withdrawn = Resource::new(
+    let withdrawn = crate::data::load(
         move || query.read().get("withdrawn").unwrap_or_default(),
         |n| async move {
             if n.is_empty() {
@@ -61,7 +61,7 @@ fn back_to_search(q: &str) -> String {
 fn with_live_cos(title: &'static str, body: fn(LiveCos, String, bool) -> AnyView) -> impl IntoView {
     let (number, q) = use_cos_path();
     let query = use_query_map();
-    let cos = Resource::new(move || number.get(), load_live_cos);
+    let cos = crate::data::load(move || number.get(), load_live_cos);
     view! {
         <Page title=title>
             {breadcrumb()}
@@ -154,7 +154,7 @@ pub fn WithdrawalConfirmationPage() -> impl IntoView {
 pub fn AddNotePage() -> impl IntoView {
     use crate::api::notes::{load_note_form, MAX_NOTE};
     let (number, q) = use_cos_path();
-    let screen = Resource::new(move || number.get(), load_note_form);
+    let screen = crate::data::load(move || number.get(), load_note_form);
     let typed = RwSignal::new(None::<usize>);
     view! {
         <Page title="Add a sponsor note">

@@ -38,7 +38,7 @@ fn their_cos(u: &UserRow) -> String {
 
 #[component]
 pub fn ManageUsersPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| load_users());
+    let list = crate::data::load(|| (), |_| load_users());
     view! {
         <Page title="Manage users">
             {breadcrumb(false)}
@@ -76,7 +76,7 @@ pub fn ManageUsersPage() -> impl IntoView {
 
 #[component]
 pub fn NewUserPage() -> impl IntoView {
-    let form = Resource::new(|| (), |_| load_new_user_form());
+    let form = crate::data::load(|| (), |_| load_new_user_form());
     view! {
         <Page title="Create a Level 2 user">
             {breadcrumb(true)}
@@ -110,7 +110,7 @@ pub fn NewUserPage() -> impl IntoView {
 
 #[component]
 pub fn UserCreatedPage() -> impl IntoView {
-    let created = Resource::new(|| (), |_| take_created());
+    let created = crate::data::load(|| (), |_| take_created());
     view! {
         <Page title="User created">
             {breadcrumb(true)}
@@ -156,7 +156,7 @@ fn use_user_id() -> Memo<String> {
 pub fn UserPage() -> impl IntoView {
     let user_id = use_user_id();
     let query = use_query_map();
-    let screen = Resource::new(move || user_id.get(), load_user);
+    let screen = crate::data::load(move || user_id.get(), load_user);
     view! {
         <Page title="User">
             {breadcrumb(true)}
@@ -219,7 +219,7 @@ pub fn UserPage() -> impl IntoView {
 #[component]
 pub fn DeactivateUserPage() -> impl IntoView {
     let user_id = use_user_id();
-    let screen = Resource::new(move || user_id.get(), load_user);
+    let screen = crate::data::load(move || user_id.get(), load_user);
     view! {
         <Page title="Deactivate user">
             {breadcrumb(true)}

@@ -51,7 +51,7 @@ pub fn ReportSearchPage() -> impl IntoView {
 #[component]
 pub fn ReportCosPage() -> impl IntoView {
     let (number, q) = use_cos_path();
-    let cos = Resource::new(move || number.get(), load_report_cos);
+    let cos = crate::data::load(move || number.get(), load_report_cos);
     view! {
         <Page title="Report migrant activity">
             {breadcrumb()}
@@ -82,7 +82,7 @@ pub fn ReportCosPage() -> impl IntoView {
 #[component]
 pub fn ReportFormPage() -> impl IntoView {
     let (number, q) = use_cos_path();
-    let screen = Resource::new(move || number.get(), load_report_form);
+    let screen = crate::data::load(move || number.get(), load_report_form);
     let chosen = RwSignal::new(None::<String>);
     let count = RwSignal::new(None::<usize>);
     view! {
@@ -212,7 +212,7 @@ pub fn ReportFormPage() -> impl IntoView {
 #[component]
 pub fn CheckReportPage() -> impl IntoView {
     let (number, _) = use_cos_path();
-    let screen = Resource::new(move || number.get(), load_check);
+    let screen = crate::data::load(move || number.get(), load_check);
     view! {
         <Page title="Check your report">
             {breadcrumb()}
@@ -258,7 +258,7 @@ pub fn CheckReportPage() -> impl IntoView {
 pub fn ActivityReportedPage() -> impl IntoView {
     let (number, _) = use_cos_path();
     let query = use_query_map();
-    let histories = Resource::new(move || number.get(), crate::api::cos::load_cos_histories);
+    let histories = crate::data::load(move || number.get(), crate::api::cos::load_cos_histories);
     view! {
         <Page title="Activity reported">
             <Suspense fallback=|| view! { <h1>"Activity reported"</h1><p>"Loading…"</p> }>

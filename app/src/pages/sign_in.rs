@@ -11,7 +11,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     // Only a path on this site may be a destination after sign-in.
     let next = move || crate::domain::paths::safe_next(query.read().get("next").as_deref());
-    let notice = Resource::new(|| (), |_| take_sign_in_notice());
+    let notice = crate::data::load(|| (), |_| take_sign_in_notice());
     view! {
         <Page title="Sign in" narrow=true>
             <Suspense fallback=|| ()>

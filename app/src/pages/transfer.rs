@@ -12,7 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn TransferPage() -> impl IntoView {
     let (number, q) = use_cos_path();
     let query = use_query_map();
-    let form = Resource::new(move || number.get(), load_transfer_form);
+    let form = crate::data::load(move || number.get(), load_transfer_form);
     view! {
         <Page title="Transfer a single CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
@@ -54,7 +54,7 @@ pub fn TransferPage() -> impl IntoView {
 #[component]
 pub fn TransferredPage() -> impl IntoView {
     let (number, q) = use_cos_path();
-    let after = Resource::new(move || number.get(), load_transfer_form);
+    let after = crate::data::load(move || number.get(), load_transfer_form);
     view! {
         <Page title="The CoS has been transferred">
             <Suspense fallback=|| ()>

@@ -20,7 +20,7 @@ fn selection_of(q: &leptos_router::params::ParamsMap) -> String {
 pub fn TransferManyPage() -> impl IntoView {
     let query = use_query_map();
     let selection = Memo::new(move |_| selection_of(&query.read()));
-    let form = Resource::new(move || selection.get(), load_transfer_many);
+    let form = crate::data::load(move || selection.get(), load_transfer_many);
     view! {
         <Page title="Transfer CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a></p>

@@ -100,7 +100,7 @@ pub fn ViewCosPage() -> impl IntoView {
 pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| form_from_query(&query.read()));
-    let outcome = Resource::new(move || form.get(), search_cos);
+    let outcome = crate::data::load(move || form.get(), search_cos);
     // Transfer selected / all open a dialog once hydrated; the results are read again after.
     let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
 

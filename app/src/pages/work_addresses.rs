@@ -40,7 +40,7 @@ fn level_one_only(title: &'static str) -> AnyView {
 
 #[component]
 pub fn WorkAddressesPage() -> impl IntoView {
-    let list = Resource::new(|| (), |_| list_work_addresses());
+    let list = crate::data::load(|| (), |_| list_work_addresses());
     view! {
         <Page title="Manage work addresses">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
@@ -148,7 +148,7 @@ fn address_form(values: AddressForm, errors: Vec<(String, String)>, saved: Optio
 
 #[component]
 pub fn AddWorkAddressPage() -> impl IntoView {
-    let screen = Resource::new(|| (), |_| load_work_address(String::new()));
+    let screen = crate::data::load(|| (), |_| load_work_address(String::new()));
     view! {
         <Page title="Add work address">
             {breadcrumb()}
@@ -180,7 +180,7 @@ fn use_address_id() -> Memo<String> {
 #[component]
 pub fn WorkAddressPage() -> impl IntoView {
     let id = use_address_id();
-    let screen = Resource::new(move || id.get(), load_work_address);
+    let screen = crate::data::load(move || id.get(), load_work_address);
     view! {
         <Page title="Edit work address">
             {breadcrumb()}
@@ -231,7 +231,7 @@ fn summary(f: &AddressForm) -> AnyView {
 pub fn DeleteWorkAddressPage() -> impl IntoView {
     let id = use_address_id();
     let query = use_query_map();
-    let screen = Resource::new(move || id.get(), load_work_address);
+    let screen = crate::data::load(move || id.get(), load_work_address);
     view! {
         <Page title="Delete work address">
             {breadcrumb()}

@@ -42,7 +42,7 @@ pub fn WorkersPage() -> impl IntoView {
     let me = use_me();
     // Made here, not in the panel: the panel is drawn inside the Suspense above, which may draw
     // it more than once, and a resource owned by a discarded draw loses its context mid-load.
-    let attention = Resource::new(|| (), |_| load_attention());
+    let attention = crate::data::load(|| (), |_| load_attention());
     view! {
         <Page title="Workers">
             <h1>"Workers"</h1>
@@ -129,7 +129,7 @@ pub fn WorkersPage() -> impl IntoView {
 /// "What needs attention": ASSIGNED CoS about to expire, the year's allocation, and the CoS by
 /// status (each a link to the advanced search for that status). A Level 2 user's own CoS.
 #[component]
-fn AttentionPanel(attention: Resource<Result<Attention, AppError>>) -> impl IntoView {
+fn AttentionPanel(attention: crate::data::Data<Result<Attention, AppError>>) -> impl IntoView {
     view! {
         <section class="attention" aria-labelledby="attention-title">
             <h2 id="attention-title">"What needs attention"</h2>
