@@ -2,11 +2,13 @@
 
 pub mod assets;
 pub mod batch_upload;
+pub mod changes;
 pub mod config;
 pub mod embedded_pg;
 pub mod export;
 pub mod home_office;
 pub mod jobs;
+pub mod live;
 pub mod middleware;
 pub mod print;
 pub mod routes;

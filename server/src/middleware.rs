@@ -107,7 +107,7 @@ pub async fn require_sign_in(State(lifetime_seconds): State<i64>, session: Sessi
         }
         return next.run(req).await;
     }
-    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {
+    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") && path != crate::live::PATH {
         let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let target = if wanted == "/" {
             "/sign-in".to_string()

@@ -1,6 +1,6 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
-use crate::{batch_upload, export, middleware, print, routes, sessions, throttle};
+use crate::{batch_upload, changes, export, live, middleware, print, routes, sessions, throttle};
 use app::db::users::KnownUsers;
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -14,8 +14,7 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time::Duration, SameSite};
-use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
-use tower_sessions_moka_store::MokaStore;
+use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 #[derive(Clone, FromRef)]
@@ -24,11 +23,18 @@ pub struct AppState {
     pub pool: PgPool,
     pub known_users: KnownUsers,
     pub sign_in_throttle: throttle::SignInThrottle,
+    /// Sessions read from memory (`sessions::Cached`), kept true by `changes`.
+    pub sessions: sessions::SessionCache,
+    /// The database's change notifications, heard once for the process.
+    pub changes: changes::Changes,
 }
 
 impl AppState {
+    /// The app's shared parts; starts listening for changes (so: within a tokio runtime).
     pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
-        Self { leptos_options, pool, known_users: KnownUsers::default(), sign_in_throttle: Default::default() }
+        let sessions = sessions::SessionCache::new(10_000);
+        let changes = changes::Changes::listen(pool.clone(), sessions.clone());
+        Self { leptos_options, pool, known_users: KnownUsers::default(), sign_in_throttle: Default::default(), sessions, changes }
     }
 }
 
@@ -115,9 +121,9 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
 
     // Sessions are read from memory and written (and deleted, at sign-out) in both memory and
     // Postgres, which keeps them across restarts. Each request reads its session, so this
-    // saves a round trip on every call. It holds while one process serves the site: with
-    // several, a sign-out in one would not reach another's memory; serve `store` alone then.
-    let store = CachingSessionStore::new(MokaStore::new(Some(10_000)), store);
+    // saves a round trip on every call. A session saved or deleted by any server is dropped
+    // from every server's memory as the database announces it (`changes`).
+    let store = sessions::Cached::new(store, state.sessions.clone());
     let absolute = std::time::Duration::from_secs(settings.absolute_seconds.max(1) as u64);
     let store = sessions::EndedStaysEnded::new(store, absolute);
     // Over HTTPS the cookie takes the `__Host-` prefix: the browser then refuses it unless it
@@ -152,6 +158,7 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         .route("/sign-in", post(routes::sign_in))
         .route("/sign-out", post(routes::sign_out))
         .route("/health", get(routes::health))
+        .route(live::PATH, get(live::stream))
         .route("/view-cos/{cos_number}/print", get(print::print_cos))
         .route("/view-cos/advanced/export.csv", get(export::export_csv))
         .route(app::pages::advanced_search::OPEN_PATH, get(routes::open_chosen))

@@ -6,11 +6,10 @@
 
 mod common;
 
-use common::{location, seed_demo, spawn_with_pool, TODAY};
+use common::{location, seed_demo, spawn_with_pool, ServerProcess, TODAY};
 use server::embedded_pg::Cluster;
 use sqlx::PgPool;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A cluster of the test's own, removed when the test ends.
@@ -80,6 +79,11 @@ async fn the_server_outlives_a_database_restart() {
         assert_eq!(status_of(&c, app.url(p)).await.0, 200, "{p} before");
     }
 
+    // A live stream open across the outage (a client of its own: no time limit on reading).
+    let streamer = common::browser().build().unwrap();
+    assert_eq!(app.sign_in(&streamer, "l1.demo", "demo-password-1", "/").await.status(), 303);
+    let mut stream = common::EventStream::open(&streamer, app.url("/changes")).await;
+
     db.cluster.stop_immediately().unwrap();
     for p in &pages {
         let (s, took) = status_of(&c, app.url(p)).await;
@@ -119,78 +123,22 @@ async fn the_server_outlives_a_database_restart() {
         assert!(waited.elapsed() < Duration::from_secs(10), "the expiry job stopped with the database");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The stream carried on: told that changes may have been missed while the server listened
+    // again, then of the expiry, which happened after the restart.
+    let mut missed = false;
+    loop {
+        let (name, data) = stream.next(Duration::from_secs(10)).await.expect("the stream hears changes after the restart");
+        if name.as_deref() == Some("missed") {
+            missed = true;
+        } else if data.contains(&number) {
+            assert!(data.contains("\"kind\":\"cos\""), "{data}");
+            break;
+        }
+    }
+    assert!(missed, "the browser is told it may have missed changes");
     job.abort();
     drop(app);
     pool.close().await;
-}
-
-/// The server binary as a process on a port of its own.
-struct ServerProcess {
-    child: Child,
-    base: String,
-}
-
-impl ServerProcess {
-    async fn start(envs: &[(&str, String)]) -> ServerProcess {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
-        cmd.args(["serve", "--seed-demo"])
-            .env_remove("DATABASE_URL")
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null());
-        for (k, v) in envs {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let base = format!("http://127.0.0.1:{port}");
-        let c = reqwest::Client::new();
-        let started = Instant::now();
-        loop {
-            if c.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
-                break;
-            }
-            assert!(child.try_wait().unwrap().is_none(), "the server exited while starting");
-            assert!(started.elapsed() < Duration::from_secs(120), "the server did not start");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        ServerProcess { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
-    }
-
-    async fn signed_in(&self, login: &str, password: &str) -> reqwest::Client {
-        let c = common::browser().build().unwrap();
-        let r = c.post(self.url("/sign-in")).form(&[("user_id", login), ("password", password), ("next", "/")]).send().await.unwrap();
-        assert_eq!(r.status(), 303, "{login} signs in: {}", r.text().await.unwrap());
-        c
-    }
-
-    fn signal(&self, sig: libc::c_int) {
-        // SAFETY: kill has no memory preconditions; the pid is our own child's.
-        assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, sig) }, 0);
-    }
-
-    /// Its exit status, once it has exited within `within`.
-    async fn exited(&mut self, within: Duration) -> std::process::ExitStatus {
-        let t = Instant::now();
-        loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                return s;
-            }
-            assert!(t.elapsed() < within, "the server still runs after {within:?}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Waits until a backend of the database is waiting on a lock in a statement containing `sql`.
@@ -233,7 +181,7 @@ async fn a_server_killed_mid_batch_transfer_leaves_it_wholly_undone() {
     let last: i64 = sqlx::query_scalar("SELECT max(id) FROM cos WHERE sponsor_id = $1 AND batch_id = $2").bind(acme).bind(batch).fetch_one(&pool).await.unwrap();
     let envs = [("DATABASE_URL", db.cluster.url("sms"))];
 
-    let mut server = ServerProcess::start(&envs).await;
+    let mut server = ServerProcess::start(&["serve", "--seed-demo"], &envs).await;
     let c = server.signed_in("l1.demo", "demo-password-1").await;
     // The last CoS of the batch is held by the test: the transfer locks the rest, then waits.
     let mut hold = pool.begin().await.unwrap();
@@ -270,7 +218,7 @@ async fn a_server_killed_mid_batch_transfer_leaves_it_wholly_undone() {
     assert_eq!((history, audits), (0, 0), "no history and no audit of a move that did not happen");
 
     // Started again: the same form moves the whole batch.
-    let server = ServerProcess::start(&envs).await;
+    let server = ServerProcess::start(&["serve", "--seed-demo"], &envs).await;
     let c = server.signed_in("l1.demo", "demo-password-1").await;
     let r = c.post(server.url("/api/batches/transfer")).form(&form).send().await.unwrap();
     assert!(matches!(r.status().as_u16(), 302 | 303));
@@ -294,7 +242,7 @@ async fn sigterm_finishes_the_requests_in_flight_then_stops_the_database() {
     let dir = TempCluster::dir("sigterm");
     let db = TempCluster::at(dir.clone());
     let envs = [("SMS_TARGET_DIR", dir.display().to_string())];
-    let mut server = ServerProcess::start(&envs).await;
+    let mut server = ServerProcess::start(&["serve", "--seed-demo"], &envs).await;
     let pool = db.pool().await;
     let transfer = |pool: PgPool, skip: i64| async move {
         let (acme, cos, number, owner, version): (i64, i64, String, i64, i32) = sqlx::query_as(
@@ -342,7 +290,7 @@ async fn sigterm_finishes_the_requests_in_flight_then_stops_the_database() {
     let (cos, number, owner, version, to) = transfer(pool.clone(), 1).await;
     pool.close().await;
     db.cluster.stop(true).unwrap();
-    let mut server = ServerProcess::start(&envs).await;
+    let mut server = ServerProcess::start(&["serve", "--seed-demo"], &envs).await;
     let pool = db.pool().await;
     let c = server.signed_in("l1.demo", "demo-password-1").await;
     let mut hold = pool.begin().await.unwrap();

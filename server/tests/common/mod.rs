@@ -5,6 +5,8 @@
 use server::seed::{self, Params};
 use server::startup::{self, AppState, Settings};
 use sqlx::PgPool;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 use time::macros::date;
 
 pub const TODAY: time::Date = date!(2026 - 11 - 29);
@@ -146,4 +148,111 @@ pub fn browser() -> reqwest::ClientBuilder {
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(reqwest::header::ACCEPT, "text/html,application/xhtml+xml,*/*;q=0.8".parse().unwrap());
     reqwest::Client::builder().cookie_store(true).default_headers(headers).redirect(reqwest::redirect::Policy::none())
+}
+
+/// The server binary as a process on a port of its own.
+pub struct ServerProcess {
+    pub child: Child,
+    pub base: String,
+}
+
+impl ServerProcess {
+    pub async fn start(args: &[&str], envs: &[(&str, String)]) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_server"));
+        cmd.args(args)
+            .env_remove("DATABASE_URL")
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let c = reqwest::Client::new();
+        let started = Instant::now();
+        loop {
+            if c.get(format!("{base}/health")).send().await.is_ok_and(|r| r.status() == 200) {
+                break;
+            }
+            assert!(child.try_wait().unwrap().is_none(), "the server exited while starting");
+            assert!(started.elapsed() < Duration::from_secs(120), "the server did not start");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        ServerProcess { child, base }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn signed_in(&self, login: &str, password: &str) -> reqwest::Client {
+        let c = browser().build().unwrap();
+        let r = c.post(self.url("/sign-in")).form(&[("user_id", login), ("password", password), ("next", "/")]).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{login} signs in: {}", r.text().await.unwrap());
+        c
+    }
+
+    pub fn signal(&self, sig: libc::c_int) {
+        // SAFETY: kill has no memory preconditions; the pid is our own child's.
+        assert_eq!(unsafe { libc::kill(self.child.id() as libc::pid_t, sig) }, 0);
+    }
+
+    /// Its exit status, once it has exited within `within`.
+    pub async fn exited(&mut self, within: Duration) -> std::process::ExitStatus {
+        let t = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            assert!(t.elapsed() < within, "the server still runs after {within:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+
+/// A live-change stream (`GET /changes`) read as a browser's EventSource reads it.
+pub struct EventStream {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+impl EventStream {
+    /// Opens the stream with `client`'s session; it must be accepted.
+    pub async fn open(client: &reqwest::Client, url: String) -> EventStream {
+        let response = client.get(url).header("accept", "text/event-stream").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-type"], "text/event-stream");
+        EventStream { response, buffer: String::new() }
+    }
+
+    /// The next event's name (None for a plain message) and data, or None if none comes
+    /// within `wait`. Keep-alive comments are skipped.
+    pub async fn next(&mut self, wait: Duration) -> Option<(Option<String>, String)> {
+        let until = Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let event: String = self.buffer.drain(..end + 2).collect();
+                if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data: ")) {
+                    let name = event.lines().find_map(|l| l.strip_prefix("event: ")).map(str::to_string);
+                    return Some((name, data.to_string()));
+                }
+            }
+            let left = until.checked_duration_since(Instant::now())?;
+            match tokio::time::timeout(left, self.response.chunk()).await {
+                Ok(Ok(Some(bytes))) => self.buffer.push_str(&String::from_utf8_lossy(&bytes)),
+                Ok(_) => panic!("the stream ended"),
+                Err(_) => return None,
+            }
+        }
+    }
 }
