@@ -4,13 +4,15 @@
 //! runs a sponsor's day: searches, advanced searches, View CoS, histories, transfers, now and
 //! then a batch transfer or an export. Prints per request type the throughput and p50/p95/p99
 //! at 50 and at 200 users, the errors, the server's peak RSS; then a soak at 50 users with the
-//! RSS at its start and end; then View CoS against a static file of the same bytes from the
+//! RSS at its start and end; then 1,000 live-change streams (memory each, and how soon each
+//! hears of a transfer); then View CoS against a static file of the same bytes from the
 //! same server. Every request goes to 127.0.0.1, for a bounded time. Asserts nothing.
 //!
 //! Settings (environment): LOAD_BASE (the server), LOAD_SERVER_PID (for its RSS),
 //! LOAD_SITE_ROOT (where the static copy is written), DATABASE_URL (the bench database, read
-//! for users and CoS numbers), LOAD_SECS (each level, default 60), LOAD_SOAK_SECS (600); 0
-//! skips that part.
+//! for users and CoS numbers), LOAD_SECS (each level, default 60), LOAD_SOAK_SECS (600),
+//! LOAD_STREAMS (live streams held open, 1000; then also the notification's cost on a
+//! 10,000-CoS transfer); 0 skips that part.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -367,6 +369,118 @@ async fn rate(clients: &[reqwest::Client], url: &str, secs: u64) -> (f64, u64) {
     (n as f64 / secs as f64, bad)
 }
 
+/// Live streams (issue 22): `n` browsers of one sponsor hold `GET /changes` open; the server's
+/// memory per stream, and the time from a transfer's answer (its commit is just before) to
+/// each stream hearing of it, over `rounds` transfers.
+async fn live_streams(base: &str, desk: &Desk, n: usize, rounds: usize, pid: Option<u32>) {
+    let viewer = common::browser().build().unwrap();
+    let mover = client(0);
+    if let Err(e) = sign_in(base, &viewer, &desk.login).await.and(sign_in(base, &mover, &desk.login).await) {
+        println!("live streams: {e}");
+        return;
+    }
+    let before = rss_mb(pid);
+    let (heard, mut arrivals) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    let mut open = Vec::new();
+    for _ in 0..n {
+        let r = viewer.get(format!("{base}/changes")).header("accept", "text/event-stream").send().await;
+        let Ok(mut r) = r.map_err(|e| println!("live stream: {e}")) else { continue };
+        let heard = heard.clone();
+        open.push(tokio::spawn(async move {
+            while let Ok(Some(chunk)) = r.chunk().await {
+                for _ in 0..String::from_utf8_lossy(&chunk).matches("\"kind\":\"owner\"").count() {
+                    let _ = heard.send(Instant::now());
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let during = rss_mb(pid);
+    println!(
+        "\nLive streams: {} open; server RSS {before:.0} MB before, {during:.0} MB with them: {:.1} KB a stream",
+        open.len(),
+        (during - before) * 1024.0 / open.len().max(1) as f64
+    );
+    let mut latency = Histogram::<u64>::new(3).unwrap();
+    let mut moved = 0;
+    let mut late = 0;
+    for number in desk.cos.iter().cycle().take(rounds * 4) {
+        if moved == rounds {
+            break;
+        }
+        let form = mover
+            .post(format!("{base}/api/cos/transfer_form"))
+            .header("accept", "application/json")
+            .header("origin", base)
+            .form(&[("cos_number", number.as_str())])
+            .send()
+            .await;
+        let Ok(form) = form else { continue };
+        let v: serde_json::Value = serde_json::from_str(&form.text().await.unwrap_or_default()).unwrap_or_default();
+        let (Some(version), Some(to)) = (v.get("version"), v["users"].get(0).and_then(|u| u.get(0)).and_then(|id| id.as_i64())) else {
+            continue;
+        };
+        let r = mover
+            .post(format!("{base}/api/cos/transfer"))
+            .header("accept", "application/json")
+            .header("origin", base)
+            .form(&[("cos_number", number.clone()), ("to_user", to.to_string()), ("version", version.to_string()), ("q", String::new())])
+            .send()
+            .await;
+        if !r.is_ok_and(|r| r.status() == 200) {
+            continue;
+        }
+        let answered = Instant::now();
+        moved += 1;
+        for _ in 0..open.len() {
+            match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+                Ok(Some(at)) => latency.record(at.saturating_duration_since(answered).as_micros() as u64).unwrap(),
+                _ => late += 1,
+            }
+        }
+    }
+    let ms = |q: f64| latency.value_at_quantile(q) as f64 / 1000.0;
+    println!(
+        "  {moved} transfers, heard {} times: from the answer to each stream, p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms; {late} not heard within 10 s",
+        latency.len(),
+        ms(0.5),
+        ms(0.95),
+        latency.max() as f64 / 1000.0
+    );
+    for t in open {
+        t.abort();
+    }
+}
+
+/// What the change notification costs a 10,000-CoS transfer: the trigger's time in the
+/// statement's own plan (run and rolled back: nothing changes, nothing is announced).
+async fn notification_cost(pool: &PgPool) {
+    let mut tx = pool.begin().await.unwrap();
+    let plan: serde_json::Value = sqlx::query_scalar(
+        "EXPLAIN (ANALYZE, FORMAT JSON)
+         UPDATE cos_owners o SET owner_id = (SELECT u.id FROM users u WHERE u.sponsor_id = o.sponsor_id AND u.id <> o.owner_id ORDER BY u.id LIMIT 1),
+                version = o.version + 1
+         WHERE (o.sponsor_id, o.cos_id) IN (
+             SELECT sponsor_id, cos_id FROM cos_owners
+             WHERE (sponsor_id, owner_id) = (SELECT sponsor_id, owner_id FROM cos_owners GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1)
+             ORDER BY cos_id LIMIT 10000)",
+    )
+    .fetch_one(&mut *tx)
+    .await
+    .unwrap();
+    tx.rollback().await.unwrap();
+    let top = &plan[0];
+    let total = top["Execution Time"].as_f64().unwrap_or(0.0);
+    for t in top["Triggers"].as_array().into_iter().flatten() {
+        println!(
+            "  a 10,000-CoS transfer in one statement: {total:.0} ms, of which trigger {} {:.1} ms in {} call(s)",
+            t["Trigger Name"].as_str().unwrap_or("?"),
+            t["Time"].as_f64().unwrap_or(0.0),
+            t["Calls"]
+        );
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let base = env("LOAD_BASE", "http://127.0.0.1:3400");
@@ -374,6 +488,7 @@ async fn main() {
     let pid: Option<u32> = std::env::var("LOAD_SERVER_PID").ok().and_then(|p| p.parse().ok());
     let secs: u64 = env("LOAD_SECS", "60").parse().unwrap();
     let soak: u64 = env("LOAD_SOAK_SECS", "600").parse().unwrap();
+    let streams: usize = env("LOAD_STREAMS", "1000").parse().unwrap();
     let pool = PgPool::connect(&std::env::var("DATABASE_URL").expect("DATABASE_URL: the bench database")).await.unwrap();
     let levels = [50usize, 200];
     let desks = desks(&pool, 200).await;
@@ -404,6 +519,11 @@ async fn main() {
         print(levels[0], &tally, peak, took);
         let end = rss_mb(pid);
         println!("  soak: RSS {start:.0} MB at its start, {end:.0} MB at its end ({:+.1}%)", (end / start - 1.0) * 100.0);
+    }
+
+    if streams > 0 {
+        live_streams(&base, &desks[0], streams, 20, pid).await;
+        notification_cost(&pool).await;
     }
 
     // Server-side rendering against the same bytes as a static file, from the same server.

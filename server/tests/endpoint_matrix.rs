@@ -51,6 +51,7 @@ const SERVER_FNS: &[ServerFn] = &[
     f("cos/transfer_many_form", &[("selection", Arg::Selection)]),
     f("cos/transfer_many", &[("selection", Arg::Selection), ("to_user", Arg::User), ("state", Arg::Text("1-x")), ("back", Arg::Text(""))]),
     f("cos/live", &[("cos_number", Arg::Cos)]),
+    f("cos/latest_change", &[("cos_number", Arg::Cos), ("kind", Arg::Text("owner"))]),
     f("cos/withdraw", &[("cos_number", Arg::Cos), ("q", Arg::Text(""))]),
     f("batches/search", &[("form[reference]", Arg::Text("")), ("form[page]", Arg::Text("1"))]),
     f("batches/view", &[("id", Arg::Batch)]),
@@ -113,6 +114,8 @@ const PAGES: &[&str] = &[
 const PLAIN_GETS: &[&str] =
     &["/view-cos/:cos_number/print", "/view-cos/advanced/export.csv", "/view-cos/advanced/open", "/create-cos/batch-template.csv", "/health"];
 const PLAIN_POSTS: &[&str] = &["/sign-in", "/sign-out", "/create-cos/batch"];
+/// The live-change stream: what it carries for whom is tested in several_servers.rs.
+const STREAMS: &[&str] = &["/changes"];
 
 /// Values no form sends: empty, a NUL, huge, negative, out of range, traversal, markup,
 /// a LIKE wildcard, a bidi override, a line break.
@@ -249,6 +252,12 @@ async fn every_endpoint_against_every_threat(pool: PgPool) {
     let r = anon.post(app.url("/sign-out")).send().await.unwrap();
     assert_eq!(r.status(), 401, "sign-out signed out");
     checked += 1;
+    // Refused rather than sent to sign in: an EventSource cannot follow a sign-in.
+    for stream in STREAMS {
+        let r = anon.get(app.url(stream)).header("accept", "text/event-stream").send().await.unwrap();
+        assert_eq!(r.status(), 401, "{stream} signed out");
+        checked += 1;
+    }
 
     // 2 and 3. Another sponsor's Level 1 user, and Acme's Level 2 user, aimed at Acme's
     // things that are not theirs: never found, nothing revealed, nothing changed.

@@ -116,6 +116,29 @@ pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
     ssr::cos_view(&pool, c).await
 }
 
+/// What just happened to a CoS, in the words of the live banner on its screens; `kind` is
+/// the change's kind as the live stream named it (`owner`, `note`, `activity`, `cos`). None
+/// when the user made that change themselves (this tab or another): nothing to tell them.
+#[server(endpoint = "cos/latest_change")]
+pub async fn latest_change(cos_number: String, kind: String) -> Result<Option<String>, AppError> {
+    use crate::api::ssr::reachable_cos;
+    use crate::domain::permissions;
+
+    let (me, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
+    if crate::db::cos::latest_actor(&pool, c.sponsor_id, c.id, &kind).await? == Some(me.user_id) {
+        return Ok(None);
+    }
+    Ok(Some(match kind.as_str() {
+        "owner" => match crate::db::cos::latest_transfer(&pool, c.sponsor_id, c.id).await? {
+            Some((to, by)) => format!("This CoS was just transferred to {to} by {by}."),
+            None => "This CoS was just transferred.".into(),
+        },
+        "note" => "A sponsor note was just added to this CoS.".into(),
+        "activity" => "Activity was just reported on this CoS.".into(),
+        _ => format!("This CoS is now {}.", c.status),
+    }))
+}
+
 #[cfg(feature = "ssr")]
 pub mod ssr {
     use super::{CosView, Section};

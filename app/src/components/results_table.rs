@@ -1,13 +1,21 @@
 //! The table of a CoS results list, shared by the basic and the advanced search.
 
 use crate::api::cos::SearchHit;
+use crate::components::ChangedRows;
 use leptos::prelude::*;
 
 /// `href` gives the link of each CoS number. `pick`: the manual's radio button per row (the
 /// advanced search opens the chosen CoS with Next). `tick`: the checkbox that selects a row for
 /// "Transfer selected" (it belongs to the form `transfer-selected`). The table scrolls inside
-/// its region on a narrow screen, labelled by the heading `results`.
-pub fn results_table(hits: Vec<SearchHit>, href: impl Fn(&str) -> String, pick: bool, tick: bool) -> AnyView {
+/// its region on a narrow screen, labelled by the heading `results`. `changed`: rows someone
+/// changed since the list was read are marked "Changed" (`ResultsChangedBanner`).
+pub fn results_table(
+    hits: Vec<SearchHit>,
+    href: impl Fn(&str) -> String,
+    pick: bool,
+    tick: bool,
+    changed: Option<RwSignal<ChangedRows>>,
+) -> AnyView {
     view! {
         <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
             <table class="table">
@@ -28,8 +36,11 @@ pub fn results_table(hits: Vec<SearchHit>, href: impl Fn(&str) -> String, pick: 
                         .into_iter()
                         .map(|h| {
                             let link = href(&h.cos_number);
+                            let number = h.cos_number.clone();
+                            let is_changed = move || changed.is_some_and(|c| c.with(|c| c.rows.contains(&number)));
+                            let tag = is_changed.clone();
                             view! {
-                                <tr>
+                                <tr class:row--changed=is_changed>
                                     {pick.then(|| view! {
                                         <td><input type="radio" class="radio" name="open" id=format!("pick-{}", h.cos_number)
                                             value=h.cos_number.clone() required=true aria-label=format!("Select {}", h.cos_number)/></td>
@@ -38,7 +49,10 @@ pub fn results_table(hits: Vec<SearchHit>, href: impl Fn(&str) -> String, pick: 
                                         <td><input type="checkbox" class="radio" form="transfer-selected" name="cos" value=h.cos_number.clone()
                                             aria-label=format!("Select {} for transfer", h.cos_number)/></td>
                                     })}
-                                    <td><a href=link>{h.cos_number}</a></td>
+                                    <td>
+                                        <a href=link>{h.cos_number}</a>
+                                        {move || tag().then(|| view! { " " <span class="changed-tag">"Changed"</span> })}
+                                    </td>
                                     <td>{h.worker_name}</td>
                                     <td>{h.route}</td>
                                     <td><span class="status">{h.status}</span></td>

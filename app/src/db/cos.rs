@@ -376,3 +376,29 @@ pub async fn lock_key(tx: &mut PgConnection, key: &str) -> sqlx::Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(tx).await?;
     Ok(())
 }
+
+/// The last transfer of a CoS: to whom and by whom (full names), for the live banner.
+pub async fn latest_transfer(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT t.full_name, b.full_name FROM ownership_history h
+         JOIN users t ON t.sponsor_id = h.sponsor_id AND t.id = h.to_user_id
+         JOIN users b ON b.sponsor_id = h.sponsor_id AND b.id = h.by_user_id
+         WHERE h.sponsor_id = $1 AND h.cos_id = $2 ORDER BY h.transferred_at DESC, h.id DESC LIMIT 1",
+    )
+    .bind(sponsor_id)
+    .bind(cos_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Who made the latest change of a kind to a CoS (`owner`: a transfer; `note`; `activity`;
+/// else a change of status): a user's id, or None for the system and the Home Office.
+pub async fn latest_actor(pool: &PgPool, sponsor_id: i64, cos_id: i64, kind: &str) -> sqlx::Result<Option<i64>> {
+    let sql = match kind {
+        "owner" => "SELECT by_user_id FROM ownership_history WHERE sponsor_id = $1 AND cos_id = $2 ORDER BY transferred_at DESC, id DESC LIMIT 1",
+        "note" => "SELECT added_by FROM sponsor_notes WHERE sponsor_id = $1 AND cos_id = $2 ORDER BY added_at DESC, id DESC LIMIT 1",
+        "activity" => "SELECT reported_by FROM activity_reports WHERE sponsor_id = $1 AND cos_id = $2 ORDER BY reported_at DESC, id DESC LIMIT 1",
+        _ => "SELECT actor_user_id FROM cos_status_history WHERE sponsor_id = $1 AND cos_id = $2 ORDER BY changed_at DESC, id DESC LIMIT 1",
+    };
+    Ok(sqlx::query_scalar::<_, Option<i64>>(sql).bind(sponsor_id).bind(cos_id).fetch_optional(pool).await?.flatten())
+}

@@ -4,7 +4,7 @@
 
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
 use crate::components::fields::{error_for, select_field, text_field};
-use crate::components::{results_table, ErrorSummary, Page, TransferDialog, TransferDialogHost};
+use crate::components::{results_table, ChangedRows, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost};
 use crate::pages::view_cos::SelectedTransfer;
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
@@ -71,6 +71,12 @@ pub fn AdvancedSearchPage() -> impl IntoView {
     let outcome = crate::data::load(move || form.get(), advanced_search);
     // Transfer selected / all open a dialog once hydrated; the results are read again after.
     let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
+    // Rows someone else changes meanwhile are counted above the list and marked in it.
+    let changed = RwSignal::new(ChangedRows::default());
+    let shown = Signal::derive(move || match outcome.get() {
+        Some(Ok(AdvancedOutcome::Results { hits, .. })) => hits.into_iter().map(|h| h.cos_number).collect(),
+        _ => vec![],
+    });
     let generation = StoredValue::new(0u32);
     let searching = RwSignal::new(false);
     let on_input = move |ev: leptos::ev::Event| {
@@ -126,11 +132,12 @@ pub fn AdvancedSearchPage() -> impl IntoView {
             </Suspense>
             // While newer results are on their way the old ones stay, marked as out of date.
             <p class="progress" aria-live="polite">{move || searching.get().then_some("Searching…")}</p>
+            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| outcome.refetch())/>
             <div class="results" aria-busy=move || searching.get().then_some("true") class:results--stale=move || searching.get()>
                 <Transition fallback=|| view! { <p>"Searching…"</p> } set_pending=searching>
                     {move || Suspend::new(async move {
                         let result = outcome.await;
-                        view! { <Results result f=form.get_untracked()/> }
+                        view! { <Results result f=form.get_untracked() changed/> }
                     })}
                 </Transition>
             </div>
@@ -204,7 +211,7 @@ fn Filters(
 }
 
 #[component]
-fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedForm) -> impl IntoView {
+fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedForm, changed: RwSignal<ChangedRows>) -> impl IntoView {
     let (hits, total, next, previous) = match result {
         Err(e) => return view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         Ok(AdvancedOutcome::Invalid(_)) => {
@@ -251,7 +258,7 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                 <input type="hidden" name="back" value=back_field/>
                 <fieldset class="fieldset">
                     <legend class="visually-hidden">"Select a CoS, then Next"</legend>
-                    {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true)}
+                    {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true, Some(changed))}
                 </fieldset>
                 <div class="actions"><button type="submit" class="button">"Next"</button></div>
             </form>

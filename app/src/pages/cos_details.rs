@@ -2,7 +2,7 @@
 
 use crate::api::cos::view_cos;
 use crate::components::transfer_dialog::{plain_click, Target};
-use crate::components::{summary_list, Page, TransferDialog, TransferDialogHost};
+use crate::components::{summary_list, CosChangedBanner, Page, TransferDialog, TransferDialogHost};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -20,6 +20,8 @@ pub fn CosDetailsPage() -> impl IntoView {
     view! {
         <Page title="View CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            // Says so when someone else changes this CoS meanwhile.
+            <CosChangedBanner number=Signal::derive(number) on_show=Callback::new(move |_| cos.refetch())/>
             // A Transition: a re-read after a transfer keeps the page in place until it arrives.
             <Transition fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {

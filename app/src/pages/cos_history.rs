@@ -3,6 +3,7 @@
 use crate::api::cos::{load_cos_histories, CosHistories};
 use crate::components::Page;
 use crate::error::AppError;
+use crate::components::CosChangedBanner;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -37,6 +38,7 @@ pub fn HistoryPage(
     view! {
         <Page title=title>
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            <CosChangedBanner number on_show=Callback::new(move |_| histories.refetch())/>
             <Suspense fallback=move || view! { <h1>{title}</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();

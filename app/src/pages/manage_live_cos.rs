@@ -8,6 +8,7 @@ use crate::domain::search::keep;
 use crate::domain::withdrawal::CONSEQUENCES;
 use crate::pages::cos_history::{not_found, use_cos_path};
 use crate::pages::view_cos::{BasicSearch, SearchFor};
+use crate::components::CosChangedBanner;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -65,6 +66,7 @@ fn with_live_cos(title: &'static str, body: fn(LiveCos, String, bool) -> AnyView
     view! {
         <Page title=title>
             {breadcrumb()}
+            <CosChangedBanner number on_show=Callback::new(move |_| cos.refetch())/>
             <Suspense fallback=move || view! { <h1>{title}</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();

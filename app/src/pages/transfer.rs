@@ -5,6 +5,7 @@ use crate::components::transfer_form::transfer_problem;
 use crate::components::{ErrorSummary, Page, TransferToForm};
 use crate::domain::search::keep;
 use crate::pages::cos_history::{not_found, use_cos_path};
+use crate::components::CosChangedBanner;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -16,6 +17,8 @@ pub fn TransferPage() -> impl IntoView {
     view! {
         <Page title="Transfer a single CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
+            // Told before submitting when someone else changes this CoS meanwhile.
+            <CosChangedBanner number on_show=Callback::new(move |_| form.refetch())/>
             <Suspense fallback=|| view! { <h1>"Transfer a single CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();

@@ -4,7 +4,7 @@
 
 use crate::api::cos::{search_cos, SearchOutcome};
 use crate::components::fields::text_field;
-use crate::components::{results_table, ErrorSummary, Page, TransferDialog, TransferDialogHost};
+use crate::components::{results_table, ChangedRows, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost};
 use crate::domain::search::CosSearchForm;
 use leptos::prelude::*;
 use leptos_router::components::Form;
@@ -103,8 +103,15 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
     let outcome = crate::data::load(move || form.get(), search_cos);
     // Transfer selected / all open a dialog once hydrated; the results are read again after.
     let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
+    // Rows someone else changes meanwhile are counted above the list and marked in it.
+    let changed = RwSignal::new(ChangedRows::default());
+    let shown = Signal::derive(move || match outcome.get() {
+        Some(Ok(SearchOutcome::Results { hits, .. })) => hits.into_iter().map(|h| h.cos_number).collect(),
+        _ => vec![],
+    });
 
     view! {
+        <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| outcome.refetch())/>
         <Transition fallback=|| view! { <p>"Searching…"</p> }>
             {move || Suspend::new(async move {
                 let f = form.get_untracked();
@@ -130,7 +137,7 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                             })}
                         </div>
                     </Form>
-                    <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some())/>
+                    <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some()) changed/>
                 }
             })}
         </Transition>
@@ -144,6 +151,7 @@ fn Results(
     f: CosSearchForm,
     purpose: SearchFor,
     list: bool,
+    changed: RwSignal<ChangedRows>,
 ) -> impl IntoView {
     match result {
         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -175,7 +183,7 @@ fn Results(
                     {(pages > 1).then(|| format!(" (page {page} of {pages})"))}
                     "."
                 </p>
-                {results_table(hits, |n| purpose.cos_href(n, &q), false, selectable)}
+                {results_table(hits, |n| purpose.cos_href(n, &q), false, selectable, Some(changed))}
                 {selectable.then(|| view! { <SelectedTransfer back=q.clone() all_query=q.clone() total/> })}
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">

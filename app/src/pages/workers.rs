@@ -43,6 +43,12 @@ pub fn WorkersPage() -> impl IntoView {
     // Made here, not in the panel: the panel is drawn inside the Suspense above, which may draw
     // it more than once, and a resource owned by a discarded draw loses its context mid-load.
     let attention = crate::data::load(|| (), |_| load_attention());
+    // The attention figures follow changes as they happen (once hydrated).
+    crate::components::live::on_live_change(move |change| {
+        if change.changes_cos() || change.kind == "created" {
+            attention.refetch();
+        }
+    });
     view! {
         <Page title="Workers">
             <h1>"Workers"</h1>

@@ -1,0 +1,193 @@
+//! Live screens: once hydrated, a screen listens to the live-change stream (`GET /changes`,
+//! server/src/live.rs) and says politely when what it shows has changed, with a button that
+//! re-reads it in place. Without JavaScript, or while the stream is down, nothing shows: the
+//! page stays as it is, and every change is still checked against the version the user was
+//! shown. The browser's EventSource reconnects by itself.
+
+use leptos::prelude::*;
+use std::collections::HashSet;
+
+/// A change as the stream sends it (the parts the screens read).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct LiveChange {
+    pub kind: String,
+    /// The CoS numbers; absent when over 100 changed at once (only counted then).
+    pub cos: Option<Vec<String>>,
+    pub count: Option<i64>,
+}
+
+impl LiveChange {
+    /// Whether it changed CoS already made (not a new one).
+    pub fn changes_cos(&self) -> bool {
+        matches!(self.kind.as_str(), "cos" | "owner" | "note" | "activity")
+    }
+
+    /// Whether it may concern the CoS `number`.
+    pub fn may_concern(&self, number: &str) -> bool {
+        self.changes_cos()
+            && match &self.cos {
+                Some(list) => list.iter().any(|n| n == number),
+                None => self.count.unwrap_or(0) > 0,
+            }
+    }
+}
+
+/// Calls `handle` with each change the live stream carries while the calling view lives: in
+/// the browser once hydrated, never on the server.
+pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+
+        let Ok(source) = web_sys::EventSource::new("/changes") else { return };
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if let Some(change) =
+                ev.data().as_string().and_then(|d| serde_json::from_slice::<LiveChange>(d.as_bytes()).ok())
+            {
+                handle(change);
+            }
+        });
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // Closed, and its handler freed, when the screen goes.
+        let open = StoredValue::new_local(Some((source, on_message)));
+        on_cleanup(move || {
+            if let Some((source, _handler)) = open.try_update_value(|o| o.take()).flatten() {
+                source.close();
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = handle;
+}
+
+/// On a screen about one CoS: "This CoS was just transferred to Jane Smith by Ali Khan", and
+/// "Show the latest".
+#[component]
+pub fn CosChangedBanner(#[prop(into)] number: Signal<String>, on_show: Callback<()>) -> impl IntoView {
+    let message = RwSignal::new(None::<String>);
+    on_live_change(move |change| {
+        let number = number.get_untracked();
+        if !change.may_concern(&number) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            let moved = change.kind == "owner";
+            let text = match crate::api::cos::latest_change(number, change.kind).await {
+                Ok(text) => text,
+                // Out of reach now: a Level 2 user's CoS moved to someone else.
+                Err(_) if moved => Some("This CoS was just transferred to another user.".into()),
+                Err(_) => Some("This CoS has just changed.".into()),
+            };
+            // None: the user's own change (the page has been read again already).
+            if text.is_some() {
+                message.set(text);
+            }
+        });
+    });
+    view! {
+        // A polite live region, present from the start so screen readers announce what arrives
+        // (not role="status": the screens have their own status line).
+        <div class="live-banner" aria-live="polite">
+            {move || message.get().map(|m| view! {
+                <div class="notice">
+                    <p>{m}</p>
+                    <button type="button" class="button button--secondary"
+                        on:click=move |_| {
+                            message.set(None);
+                            on_show.run(());
+                        }>"Show the latest"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+/// Which CoS in a results list have changed since it was read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ChangedRows {
+    pub rows: HashSet<String>,
+    /// Over 100 CoS changed at once: some of these may be among them.
+    pub uncounted: bool,
+}
+
+impl ChangedRows {
+    pub fn message(&self) -> Option<String> {
+        match (self.rows.len(), self.uncounted) {
+            (0, false) => None,
+            (0, true) => Some("Some CoS in these results may have changed.".into()),
+            (1, false) => Some("1 CoS in these results has changed.".into()),
+            (n, false) => Some(format!("{n} CoS in these results have changed.")),
+            (n, true) => Some(format!("At least {n} CoS in these results have changed.")),
+        }
+    }
+}
+
+/// Above a results list: "3 CoS in these results have changed", and "Refresh results". The
+/// rows themselves are marked by `results_table` from `changed`.
+#[component]
+pub fn ResultsChangedBanner(
+    /// The CoS numbers the list shows.
+    shown: Signal<Vec<String>>,
+    changed: RwSignal<ChangedRows>,
+    on_refresh: Callback<()>,
+) -> impl IntoView {
+    on_live_change(move |change| {
+        if !change.changes_cos() {
+            return;
+        }
+        let shown = shown.get_untracked();
+        match &change.cos {
+            Some(list) => {
+                let hit: Vec<String> = list.iter().filter(|n| shown.contains(n)).cloned().collect();
+                if !hit.is_empty() {
+                    changed.update(|c| c.rows.extend(hit));
+                }
+            }
+            None if !shown.is_empty() => changed.update(|c| c.uncounted = true),
+            None => {}
+        }
+    });
+    view! {
+        // A polite live region, present from the start so screen readers announce what arrives
+        // (not role="status": the screens have their own status line).
+        <div class="live-banner" aria-live="polite">
+            {move || changed.with(ChangedRows::message).map(|m| view! {
+                <div class="notice">
+                    <p>{m}</p>
+                    <button type="button" class="button button--secondary"
+                        on:click=move |_| {
+                            changed.set(ChangedRows::default());
+                            on_refresh.run(());
+                        }>"Refresh results"</button>
+                </div>
+            })}
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_results_banner_counts_what_changed() {
+        let mut c = ChangedRows::default();
+        assert_eq!(c.message(), None);
+        c.rows.insert("C1".into());
+        assert_eq!(c.message().unwrap(), "1 CoS in these results has changed.");
+        c.rows.extend(["C2".to_string(), "C3".to_string()]);
+        assert_eq!(c.message().unwrap(), "3 CoS in these results have changed.");
+        c.uncounted = true;
+        assert_eq!(c.message().unwrap(), "At least 3 CoS in these results have changed.");
+    }
+
+    #[test]
+    fn a_change_concerns_a_cos_it_lists_or_may_if_it_only_counts() {
+        let listed = LiveChange { kind: "owner".into(), cos: Some(vec!["C1".into()]), count: Some(1) };
+        assert!(listed.may_concern("C1") && !listed.may_concern("C2"));
+        let counted = LiveChange { kind: "owner".into(), cos: None, count: Some(500) };
+        assert!(counted.may_concern("C2"));
+        let made = LiveChange { kind: "created".into(), cos: Some(vec!["C1".into()]), count: Some(1) };
+        assert!(!made.may_concern("C1"));
+    }
+}
