@@ -5,15 +5,22 @@
 --
 -- The payload names what changed, never who it is about: the sponsor, a kind, CoS numbers (at
 -- most 100; beyond that only how many), the owners involved (internal ids, so a Level 2 user's
--- stream can be filtered to their own CoS), user or record ids. Triggers are per statement:
+-- stream can be filtered to their own CoS), user or record ids, and `by`: the user who made
+-- the change, when the app named them for the transaction (`db::acting_as`), so that their
+-- own screens do not tell them of it as news. Triggers are per statement:
 -- a 10,000-CoS batch transfer sends one notification per sponsor, previous owner and new owner,
 -- not 10,000.
 
+CREATE FUNCTION sms_actor() RETURNS bigint LANGUAGE sql STABLE AS $$
+    SELECT nullif(current_setting('sms.actor', true), '')::bigint
+$$;
+
 CREATE FUNCTION sms_cos_payload(kind text, sponsor bigint, owners bigint[], numbers text[])
-RETURNS text LANGUAGE sql IMMUTABLE AS $$
+RETURNS text LANGUAGE sql STABLE AS $$
     SELECT json_build_object(
         'sponsor', sponsor,
         'kind', kind,
+        'by', sms_actor(),
         'owners', (SELECT array_agg(DISTINCT o) FROM unnest(owners) o WHERE o IS NOT NULL),
         'count', cardinality(numbers),
         'cos', CASE WHEN cardinality(numbers) <= 100 THEN numbers END
@@ -88,7 +95,7 @@ CREATE TRIGGER activity_reported AFTER INSERT ON activity_reports
 CREATE FUNCTION sms_rows_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('sms_changes',
-                      json_build_object('sponsor', r.sponsor_id, 'kind', TG_ARGV[0], 'ids', array_agg(r.id))::text)
+                      json_build_object('sponsor', r.sponsor_id, 'kind', TG_ARGV[0], 'by', sms_actor(), 'ids', array_agg(r.id))::text)
     FROM new_rows r
     GROUP BY r.sponsor_id;
     RETURN NULL;
@@ -112,7 +119,7 @@ CREATE TRIGGER user_added AFTER INSERT ON users
 CREATE FUNCTION sms_users_updated() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('sms_changes',
-                      json_build_object('sponsor', n.sponsor_id, 'kind', 'user', 'ids', array_agg(n.id))::text)
+                      json_build_object('sponsor', n.sponsor_id, 'kind', 'user', 'by', sms_actor(), 'ids', array_agg(n.id))::text)
     FROM new_rows n JOIN old_rows o ON o.sponsor_id = n.sponsor_id AND o.id = n.id
     WHERE (n.full_name, n.level, n.active, n.session_epoch, n.password_hash, n.must_change_password)
           IS DISTINCT FROM (o.full_name, o.level, o.active, o.session_epoch, o.password_hash, o.must_change_password)

@@ -195,6 +195,7 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
         checked.into_iter().map(|c| (if c.complete() { "READY TO GO" } else { "WORK IN PROGRESS" }, c)).collect();
     let ready = rows.iter().filter(|r| r.0 == "READY TO GO").count();
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let batch_id = match db::drafts::insert_batch(&mut tx, actor.sponsor_id, route_id, actor.user_id, &reference, &common_json, token).await? {
         Ok(id) => id,
         Err(Some(made)) => {

@@ -36,6 +36,9 @@ pub struct Change {
     pub count: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<i64>>,
+    /// The user who made the change, when the app named one (`db::acting_as`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<i64>,
     /// A session's key (`sessions::notice_key`); never sent on to browsers.
     #[serde(default, skip_serializing)]
     pub key: Option<String>,

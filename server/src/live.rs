@@ -35,9 +35,10 @@ struct Viewer {
 }
 
 impl Viewer {
-    /// Whether this viewer may hear of `c`.
+    /// Whether this viewer may hear of `c`: not of their own changes, which their screens
+    /// have read again already.
     fn sees(&self, c: &Change) -> bool {
-        if c.sponsor != Some(self.sponsor) {
+        if c.sponsor != Some(self.sponsor) || c.by == Some(self.user) {
             return false;
         }
         match c.kind.as_str() {
@@ -135,6 +136,7 @@ mod tests {
             cos: Some(vec!["C0000000001".into()]),
             count: Some(1),
             ids: None,
+            by: None,
             key: None,
         }
     }
@@ -158,6 +160,15 @@ mod tests {
         assert!(!v.sees(&change("batch", 1, &[])));
         assert!(!v.sees(&change("user", 1, &[])));
         assert!(viewer(1).sees(&change("cos", 1, &[11])));
+    }
+
+    #[test]
+    fn nobody_is_told_of_their_own_change() {
+        let mut c = change("owner", 1, &[10, 11]);
+        c.by = Some(10);
+        assert!(!viewer(1).sees(&c) && !viewer(2).sees(&c));
+        c.by = Some(12);
+        assert!(viewer(1).sees(&c) && viewer(2).sees(&c));
     }
 
     #[test]

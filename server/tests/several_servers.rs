@@ -180,8 +180,17 @@ async fn each_live_stream_carries_its_own_sponsors_changes_as_they_happen(pool: 
     let app = spawn(pool.clone()).await;
     let mut level1 = Stream::open(&app, "l1.demo", "demo-password-1").await;
     let mut level2 = Stream::open(&app, "l2.demo", "demo-password-2").await;
-    let mut elsewhere = Stream::open(&app, "other.l1", "demo-password-3").await;
-    let acme = app.signed_in("l1.demo", "demo-password-1").await;
+    // The other sponsor's: one of its Level 2 users (its one Level 1 user makes its change).
+    let mut elsewhere = Stream::open(&app, "user1.s2", server::seed::GENERATED_USER_PASSWORD).await;
+    // Changes are made by other users than the streams' own: nobody hears of their own.
+    let colleague: String = sqlx::query_scalar(
+        "SELECT u.user_id FROM users u JOIN sponsors s ON s.id = u.sponsor_id
+         WHERE s.name = 'Acme Engineering Ltd' AND u.level = 1 AND u.active AND u.user_id LIKE 'user%' ORDER BY u.id LIMIT 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let acme = app.signed_in(&colleague, server::seed::GENERATED_USER_PASSWORD).await;
 
     // A transfer between two other users of the sponsor: the Level 1 user hears of it within
     // 2 s; the Level 2 user does not (it is not their CoS).
@@ -215,11 +224,20 @@ async fn each_live_stream_carries_its_own_sponsors_changes_as_they_happen(pool: 
 
     // The other sponsor's stream: the first thing it carries is its own sponsor's change.
     let northern = app.signed_in("other.l1", "demo-password-3").await;
-    let theirs = a_transfer(&pool, "Northern Lights Care Ltd", &[], None, "").await;
+    let theirs = a_transfer(&pool, "Northern Lights Care Ltd", &["user1.s2"], Some("user1.s2"), "").await;
     transfer(&app, &northern, &theirs).await;
     let event = elsewhere.next(Duration::from_secs(2)).await.expect("the other sponsor hears of its own change");
     assert_eq!(numbers(&event), vec![theirs.0.clone()], "nothing of Acme's reached another sponsor");
     assert!(level1.next(Duration::from_millis(300)).await.is_none(), "nor the other way");
+
+    // Nobody is told of their own change: the Level 1 user moves a CoS; their stream stays
+    // quiet, while the new owner's hears it.
+    let own = app.signed_in("l1.demo", "demo-password-1").await;
+    let mine = a_transfer(&pool, "Acme Engineering Ltd", &["l2.demo"], Some("l2.demo"), &to_l2.0).await;
+    transfer(&app, &own, &mine).await;
+    assert_eq!(numbers(&level2.next(Duration::from_secs(2)).await.expect("the new owner hears")), vec![mine.0.clone()]);
+    let heard = level1.next(Duration::from_millis(500)).await;
+    assert!(heard.is_none(), "told of their own transfer: {heard:?}");
 
     // Signed out, the stream ends; signed out, a new one is refused.
     let r = acme.post(app.url("/sign-out")).send().await.unwrap();

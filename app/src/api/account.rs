@@ -101,6 +101,7 @@ pub async fn change_password(current_password: String, new_password: String, con
     };
     if !ok {
         let mut tx = pool.begin().await?;
+        db::acting_as(&mut tx, actor.user_id).await?;
         let locked = db::users::record_failure(&mut tx, actor.user_id, MAX_FAILED_ATTEMPTS, LOCK_MINUTES).await?;
         audit::record(&mut tx, event("password_change_failed", serde_json::json!({ "reason": "wrong current password" }))).await?;
         tx.commit().await?;
@@ -112,6 +113,7 @@ pub async fn change_password(current_password: String, new_password: String, con
     }
     let hash = hash_blocking(&new_password).await?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     match db::users::password_for_update(&mut tx, actor.sponsor_id, actor.user_id).await? {
         // Changed (or the user deactivated) while this was hashing: start again.
         Some((now_hash, epoch)) if now_hash == c.password_hash && epoch == su.epoch => {}

@@ -163,6 +163,7 @@ pub async fn transfer_batch(batch_id: String, to_user: String, version: i32) -> 
     let (pool_ref, asked_ref, reference) = (&pool, &asked, &b.reference);
     let attempt = || async move {
         let mut tx = pool_ref.begin().await?;
+        db::acting_as(&mut tx, actor.user_id).await?;
         db::allow_long_statements(&mut tx).await?;
         let Some(moved) = db::batches::transfer(&mut tx, asked_ref).await? else {
             return Ok(None);

@@ -418,6 +418,7 @@ pub async fn save_cos(cos_number: String, version: String, route: String, batch:
     }
     let status = if checked.complete() { "READY TO GO" } else { "WORK IN PROGRESS" };
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let (id, number, action) = match &existing {
         None => {
             let token = uuid::Uuid::parse_str(token.trim())
@@ -493,6 +494,7 @@ pub async fn delete_cos(cos_number: String, version: String) -> Result<(), AppEr
     let version: i32 = version.trim().parse().map_err(|_| AppError::BadRequest("This form cannot be read. Open the CoS again.".into()))?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     if !db::drafts::delete(&mut tx, actor.sponsor_id, d.id, version, owner_only).await? {
         tx.rollback().await?;
         redirect(&format!("/view-cos/{}/delete?problem=changed", d.cos_number));
@@ -570,6 +572,7 @@ pub async fn assign_cos(cos_number: String, version: String) -> Result<(), AppEr
     let back = |problem: &str| format!("/view-cos/{}/assign?problem={problem}", d.cos_number);
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let today = uk_today(&mut tx).await?;
     if d.status != "READY TO GO" || ssr::start_date_refusal(ssr::start_of(&d.form), today).is_some() {
         tx.rollback().await?;
@@ -639,6 +642,7 @@ pub async fn load_batch_assign(batch_id: String) -> Result<BatchAssignScreen, Ap
     let b = crate::api::batches::ssr::reachable(&pool, &actor, &batch_id, permissions::can_transfer).await?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let today = uk_today(&mut tx).await?;
     // Read under the same locks the assignment takes, and let go at once.
     let ready = db::drafts::lock_ready_in_batch(&mut tx, actor.sponsor_id, b.id, owner_only).await?;
@@ -684,6 +688,7 @@ pub async fn assign_batch(batch_id: String, ready: String) -> Result<(), AppErro
     let back = |problem: &str| format!("/view-cos/batches/{}/assign?problem={problem}", b.id);
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let today = uk_today(&mut tx).await?;
     let (from, to) = ssr::year(today);
     // The sponsor first, then its CoS in id order: the order every assignment locks in.

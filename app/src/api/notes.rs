@@ -110,6 +110,7 @@ pub async fn add_note(cos_number: String, note: String, q: String) -> Result<(),
     };
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     match db::notes::add(&mut tx, c.sponsor_id, c.id, owner_only, actor.user_id, &text).await? {
         db::notes::Added::Yes(id) => {
             audit::record(&mut tx, audit::Event {

@@ -224,6 +224,7 @@ pub async fn submit_report(cos_number: String) -> Result<(), AppError> {
     session.save().await?;
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let Some((id, new)) = db::reports::add(&mut tx, c.sponsor_id, c.id, owner_only, actor.user_id, &r, due, late).await? else {
         tx.rollback().await?;
         return Err(AppError::Forbidden("This CoS can no longer be reported on: it is no longer USED, or no longer yours.".into()));

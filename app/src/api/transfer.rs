@@ -79,6 +79,7 @@ pub async fn transfer_cos(cos_number: String, to_user: String, version: i32, q: 
         return done(&to_name);
     }
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let moved = db::cos::transfer(&mut tx, c.sponsor_id, c.id, c.owner_id, to, actor.user_id, version).await?;
     if !moved {
         tx.rollback().await?;
@@ -169,6 +170,7 @@ pub async fn transfer_many(selection: String, to_user: String, state: String, ba
     let (sponsor_id, by) = (actor.sponsor_id, actor.user_id);
     let attempt = || async move {
         let mut tx = pool_ref.begin().await?;
+        db::acting_as(&mut tx, actor.user_id).await?;
         db::allow_long_statements(&mut tx).await?;
         let (count, digest) = db::cos::selection_state(&mut tx, sponsor_id, owner_only, sel_ref, true).await?;
         if format!("{count}-{digest}") != *state_ref {

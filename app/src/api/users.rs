@@ -188,6 +188,7 @@ pub async fn create_user(full_name: String, email: String, user_id: String) -> R
     let password = temporary_password();
     let hash = hash_blocking(&password).await?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let Some(id) = db::users::insert(&mut tx, actor.sponsor_id, &u.user_id, &u.full_name, &u.email, 2, &hash, Some(actor.user_id)).await? else {
         tx.rollback().await?;
         return back(taken).await;
@@ -218,6 +219,7 @@ pub async fn deactivate_user(user_id: String) -> Result<(), AppError> {
     let (actor, pool) = ssr::manager().await?;
     let u = ssr::target(&pool, &actor, &user_id).await?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     // Every user of the sponsor locked, in one order: two Level 1 users deactivating each
     // other at once cannot both succeed.
     let all = db::users::lock_all(&mut tx, actor.sponsor_id).await?;
@@ -257,6 +259,7 @@ pub async fn reactivate_user(user_id: String) -> Result<(), AppError> {
     let password = temporary_password();
     let hash = hash_blocking(&password).await?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     if !db::users::reactivate(&mut tx, actor.sponsor_id, u.id, &hash).await? {
         // Reactivated by someone else meanwhile (or a second click): their password stands.
         tx.rollback().await?;

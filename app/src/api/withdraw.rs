@@ -68,6 +68,7 @@ pub async fn withdraw_cos(cos_number: String, q: String) -> Result<(), AppError>
     }
     let owner_only = permissions::sees_only_own(&actor).then_some(actor.user_id);
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let by = db::status_changes::ChangedBy::User(actor.user_id);
     if !db::status_changes::change(&mut tx, c.sponsor_id, c.id, owner_only, Status::Assigned, Status::Withdrawn, by).await? {
         tx.rollback().await?;

@@ -183,6 +183,7 @@ pub async fn save_work_address(
     ))];
     let pool = pool()?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let (entity_id, action, details) = match id {
         None => match db::work_addresses::insert(&mut tx, actor.sponsor_id, &address).await? {
             Ok(new_id) => (new_id, "work_address_added", serde_json::json!({ "address": address })),
@@ -264,6 +265,7 @@ pub async fn delete_work_address(id: String, version: String) -> Result<(), AppE
     let id = ssr::parse_id(&id)?;
     let pool = pool()?;
     let mut tx = pool.begin().await?;
+    db::acting_as(&mut tx, actor.user_id).await?;
     let Some(current) = db::work_addresses::lock(&mut tx, actor.sponsor_id, id).await? else {
         tx.rollback().await?;
         ssr::notify("That work address has been deleted.".into()).await?;

@@ -26,6 +26,13 @@ pub async fn allow_long_statements(tx: &mut sqlx::PgConnection) -> sqlx::Result<
     sqlx::query(&format!("SET LOCAL statement_timeout = '{LONG_STATEMENT_TIMEOUT}'")).execute(tx).await.map(|_| ())
 }
 
+/// Names the user whose changes this transaction makes. The change notifications it sends
+/// carry them (`by`, migration 000017), so that a user's own screens do not tell them of
+/// their own change as news (`server/src/live.rs`). Ends with the transaction.
+pub async fn acting_as(tx: &mut sqlx::PgConnection, user_id: i64) -> sqlx::Result<()> {
+    sqlx::query("SELECT set_config('sms.actor', $1, true)").bind(user_id.to_string()).execute(tx).await.map(|_| ())
+}
+
 /// A read-only transaction on one connection, all of whose statements see one snapshot: a
 /// screen read in several parts holds one pooled connection, never waits for a second, and
 /// its parts agree with each other (a count with its page, a total with its list).
