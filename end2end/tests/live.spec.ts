@@ -130,3 +130,34 @@ test('search results count and mark the CoS someone else changes, and Refresh re
   await watcherContext.close();
   await moverContext.close();
 });
+
+test('a batch screen marks its CoS that someone else moves', async ({ browser }, testInfo) => {
+  const row = testInfo.project.name === 'phone' ? 5 : 4;
+  const watcherContext = await browser.newContext(testInfo.project.use);
+  const watcher = await watcherContext.newPage();
+  await signIn(watcher, DEMO.l1);
+  await watcher.goto('/view-cos/batches?reference=');
+  await watcher.locator('table tbody tr').nth(row).getByRole('link').click();
+  await expect(watcher.getByRole('heading', { level: 1 })).toHaveText('CoS search result');
+  await checkPage(watcher);
+  const first = watcher.locator('table tbody tr').first();
+  const number = (await first.getByRole('link').textContent())!.trim();
+
+  const moverContext = await browser.newContext(testInfo.project.use);
+  const mover = await moverContext.newPage();
+  await signIn(mover, { user: 'user3.s1', password: 'demo-password' });
+  await mover.goto(`/view-cos/${number}/transfer`);
+  const label = (await mover.locator('#to_user option').allTextContents()).find(isSeededUser)!;
+  await mover.getByLabel('Transfer to').selectOption({ label });
+  await mover.getByRole('button', { name: 'Transfer' }).click();
+  await expect(mover.getByRole('heading', { level: 1 })).toHaveText('The CoS has been transferred');
+
+  await expect(watcher.locator('.live-banner')).toContainText('1 CoS in these results has changed.', { timeout: 2_000 });
+  await expect(first).toContainText('Changed');
+  await expectAccessible(watcher);
+  await watcher.getByRole('button', { name: 'Refresh results' }).click();
+  await expect(first).toContainText(label.replace(/ \(.*\)$/, ''));
+  await expect(first).not.toContainText('Changed');
+  await watcherContext.close();
+  await moverContext.close();
+});

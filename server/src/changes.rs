@@ -119,11 +119,11 @@ async fn listen_until_lost(pool: &PgPool, sessions: &SessionCache, events: &broa
         match listener.try_recv().await {
             Ok(Some(n)) => match serde_json::from_str::<Change>(n.payload()) {
                 Ok(change) => {
+                    // A session's own streams end with it (`live.rs`); never sent on to browsers.
                     if change.kind == "session" {
                         if let Some(key) = &change.key {
                             sessions.invalidate(key).await;
                         }
-                        continue;
                     }
                     let _ = events.send(Event::Changed(Arc::new(change)));
                 }

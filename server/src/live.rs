@@ -3,9 +3,9 @@
 //! Each stream is a subscriber to the process's one change feed (`changes.rs`), filtered to
 //! what its user may see: their sponsor's changes, and for a Level 2 user only those of CoS
 //! they own or owned until that change. It ends when its session does (signed out here or on
-//! another server, the user deactivated or their password changed), and when it falls more
-//! than a backlog behind; the browser's EventSource then reconnects, and is refused if signed
-//! out.
+//! another server, the user deactivated or their password changed), with an `ended` event
+//! that tells the browser not to reconnect; and when it falls more than a backlog behind, when
+//! the browser's EventSource reconnects by itself.
 
 use crate::changes::{Change, Event};
 use crate::middleware;
@@ -14,7 +14,6 @@ use crate::startup::AppState;
 use app::api::ssr::{SessionUser, USER_KEY};
 use app::db::users;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::sse::{self, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
@@ -75,11 +74,15 @@ impl Viewer {
 
 pub async fn stream(State(state): State<AppState>, session: Session) -> Response {
     let (Some(user), Some(id)) = (session.get::<SessionUser>(USER_KEY).await.ok().flatten(), session.id()) else {
-        return StatusCode::UNAUTHORIZED.into_response();
+        return ended();
     };
+    // A temporary password is changed before anything else, this too.
+    if user.must_change_password {
+        return ended();
+    }
     let me = match users::signed_in_user(&state.pool, user.sponsor_id, user.id, user.epoch).await {
         Ok(Some(me)) => me,
-        Ok(None) => return StatusCode::UNAUTHORIZED.into_response(),
+        Ok(None) => return ended(),
         Err(_) => return middleware::busy(),
     };
     let viewer = Viewer {
@@ -91,9 +94,13 @@ pub async fn stream(State(state): State<AppState>, session: Session) -> Response
         session_key: notice_key(&id),
     };
     let events = state.changes.subscribe();
-    let stream = futures::stream::unfold((events, viewer, state.pool.clone()), |(mut events, viewer, pool)| async move {
-        let event = next_for(&mut events, &viewer, &pool).await?;
-        Some((Ok::<_, std::convert::Infallible>(event), (events, viewer, pool)))
+    // After `ended` the stream stops (the state's `None`).
+    let stream = futures::stream::unfold(Some((events, viewer, state.pool.clone())), |open| async move {
+        let (mut events, viewer, pool) = open?;
+        match next_for(&mut events, &viewer, &pool).await? {
+            Next::Event(event) => Some((Ok::<_, std::convert::Infallible>(event), Some((events, viewer, pool)))),
+            Next::Ended => Some((Ok(sse::Event::default().event("ended").data("{}")), None)),
+        }
     });
     let mut res = Sse::new(stream).keep_alive(KeepAlive::default()).into_response();
     // Through a proxy too, at once rather than buffered.
@@ -101,17 +108,33 @@ pub async fn stream(State(state): State<AppState>, session: Session) -> Response
     res
 }
 
-/// The next event this viewer should hear, or None when the stream should end.
-async fn next_for(events: &mut broadcast::Receiver<Event>, viewer: &Viewer, pool: &PgPool) -> Option<sse::Event> {
+/// The answer without a session: a stream of one `ended` event, which tells the browser to
+/// stop asking. (A refusal's status would do the same, but a page hydrating just as its user
+/// signs out would log it as an error.)
+fn ended() -> Response {
+    let once = futures::stream::once(async { Ok::<_, std::convert::Infallible>(sse::Event::default().event("ended").data("{}")) });
+    Sse::new(once).into_response()
+}
+
+enum Next {
+    Event(sse::Event),
+    /// The session ended: told as `ended`, so the browser closes the stream instead of
+    /// reconnecting (which would be refused).
+    Ended,
+}
+
+/// What this viewer should hear next, or None when the stream should end (and the browser
+/// reconnect).
+async fn next_for(events: &mut broadcast::Receiver<Event>, viewer: &Viewer, pool: &PgPool) -> Option<Next> {
     loop {
         match events.recv().await {
-            Ok(Event::Missed) => return Some(sse::Event::default().event("missed").data("{}")),
+            Ok(Event::Missed) => return Some(Next::Event(sse::Event::default().event("missed").data("{}"))),
             Ok(Event::Changed(c)) => {
                 if viewer.may_end_session(&c) && !viewer.still_signed_in(pool).await {
-                    return None;
+                    return Some(Next::Ended);
                 }
                 if viewer.sees(&c) {
-                    return Some(sse::Event::default().json_data(&*c).ok()?);
+                    return Some(Next::Event(sse::Event::default().json_data(&*c).ok()?));
                 }
             }
             // Too far behind, or the server is stopping: the browser reconnects and re-reads.

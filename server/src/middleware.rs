@@ -56,7 +56,8 @@ fn is_asset(path: &str) -> bool {
 
 /// Paths anyone may reach: the sign-in screen, its assets, and health.
 fn is_public(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/api/sign_in_notice" | "/api/me") || is_asset(path)
+    // The live stream answers a signed-out browser itself (`live::ended`).
+    matches!(path, "/sign-in" | "/api/sign_in_notice" | "/api/me" | crate::live::PATH) || is_asset(path)
 }
 
 /// What a user signed in with a temporary password may reach: the password change, and
@@ -107,7 +108,7 @@ pub async fn require_sign_in(State(lifetime_seconds): State<i64>, session: Sessi
         }
         return next.run(req).await;
     }
-    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") && path != crate::live::PATH {
+    if matches!(*req.method(), Method::GET | Method::HEAD) && !path.starts_with("/api/") {
         let wanted = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
         let target = if wanted == "/" {
             "/sign-in".to_string()

@@ -113,7 +113,7 @@ async fn what_one_server_changes_every_other_server_sees_within_a_second(pool: P
 }
 
 /// A live stream as a browser's EventSource reads it, signed in as `login`.
-struct Stream(common::EventStream);
+struct Stream(common::EventStream, String);
 
 impl Stream {
     async fn open(app: &common::TestApp, login: &str, password: &str) -> Stream {
@@ -121,7 +121,7 @@ impl Stream {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("cookie", cookie.parse().unwrap());
         let client = reqwest::Client::builder().default_headers(headers).build().unwrap();
-        Stream(common::EventStream::open(&client, app.url("/changes")).await)
+        Stream(common::EventStream::open(&client, app.url("/changes")).await, cookie)
     }
 
     /// The data of the next change, or None if none comes within `wait`.
@@ -239,11 +239,14 @@ async fn each_live_stream_carries_its_own_sponsors_changes_as_they_happen(pool: 
     let heard = level1.next(Duration::from_millis(500)).await;
     assert!(heard.is_none(), "told of their own transfer: {heard:?}");
 
-    // Signed out, the stream ends; signed out, a new one is refused.
-    let r = acme.post(app.url("/sign-out")).send().await.unwrap();
+    // Signed out, the stream says so (the browser then stops asking) and ends; signed out, a
+    // new one is refused.
+    let r = bare().post(app.url("/sign-out")).header("cookie", &level1.1).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let refused = bare().get(app.url("/changes")).header("accept", "text/event-stream").send().await.unwrap();
-    assert_eq!(refused.status(), 401);
+    let (name, _) = level1.0.next(Duration::from_secs(2)).await.expect("the stream is told the session ended");
+    assert_eq!(name.as_deref(), Some("ended"));
+    let again = bare().get(app.url("/changes")).header("cookie", &level1.1).header("accept", "text/event-stream").send().await.unwrap();
+    assert_eq!(again.text().await.unwrap().trim(), "event: ended\ndata: {}", "a signed-out session hears nothing");
 }
 
 /// One notification per statement, not per CoS: a 10,000-CoS change is one message.

@@ -55,7 +55,8 @@ fn SignedInAs(me: Me) -> impl IntoView {
                 <span class="signed-in__sponsor">{me.sponsor_name}</span>
             </p>
             <a href="/change-password" class="signed-in__password">"Change password"</a>
-            <form method="post" action="/sign-out" class="signed-in__out">
+            // Live screens stop listening first: nothing re-reads a page as the session ends.
+            <form method="post" action="/sign-out" class="signed-in__out" on:submit=|_| crate::components::live::stop_listening()>
                 <button type="submit" class="button button--secondary">"Sign out"</button>
             </form>
         </div>

@@ -32,6 +32,18 @@ impl LiveChange {
     }
 }
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// Set as the user signs out: changes that arrive after are not acted on.
+    static SIGNING_OUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Stops acting on changes (the user is signing out: a re-read now would be refused).
+pub fn stop_listening() {
+    #[cfg(feature = "hydrate")]
+    SIGNING_OUT.with(|s| s.set(true));
+}
+
 /// Calls `handle` with each change the live stream carries while the calling view lives: in
 /// the browser once hydrated, never on the server.
 pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
@@ -41,6 +53,9 @@ pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
 
         let Ok(source) = web_sys::EventSource::new("/changes") else { return };
         let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            if SIGNING_OUT.with(|s| s.get()) {
+                return;
+            }
             if let Some(change) =
                 ev.data().as_string().and_then(|d| serde_json::from_slice::<LiveChange>(d.as_bytes()).ok())
             {
@@ -48,10 +63,17 @@ pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
             }
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // Closed, and its handler freed, when the screen goes.
-        let open = StoredValue::new_local(Some((source, on_message)));
+        // Signed out (here or elsewhere): the server says so, and the stream stays closed
+        // rather than asking again and being refused.
+        let on_ended = Closure::<dyn FnMut(web_sys::Event)>::new({
+            let source = source.clone();
+            move |_| source.close()
+        });
+        let _ = source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
+        // Closed, and its handlers freed, when the screen goes.
+        let open = StoredValue::new_local(Some((source, on_message, on_ended)));
         on_cleanup(move || {
-            if let Some((source, _handler)) = open.try_update_value(|o| o.take()).flatten() {
+            if let Some((source, _message, _ended)) = open.try_update_value(|o| o.take()).flatten() {
                 source.close();
             }
         });
@@ -120,6 +142,16 @@ impl ChangedRows {
             (n, true) => Some(format!("At least {n} CoS in these results have changed.")),
         }
     }
+}
+
+/// Whether the row of CoS `number` is among the changed (for `class:row--changed`).
+pub fn row_changed(changed: Option<RwSignal<ChangedRows>>, number: String) -> impl Fn() -> bool + Clone + Send + Sync + 'static {
+    move || changed.is_some_and(|c| c.with(|c| c.rows.contains(&number)))
+}
+
+/// The "Changed" mark beside a changed row's CoS number.
+pub fn changed_tag(is_changed: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
+    move || is_changed().then(|| view! { " " <span class="changed-tag">"Changed"</span> })
 }
 
 /// Above a results list: "3 CoS in these results have changed", and "Refresh results". The

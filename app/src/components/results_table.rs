@@ -1,6 +1,7 @@
 //! The table of a CoS results list, shared by the basic and the advanced search.
 
 use crate::api::cos::SearchHit;
+use crate::components::live::{changed_tag, row_changed};
 use crate::components::ChangedRows;
 use leptos::prelude::*;
 
@@ -36,9 +37,8 @@ pub fn results_table(
                         .into_iter()
                         .map(|h| {
                             let link = href(&h.cos_number);
-                            let number = h.cos_number.clone();
-                            let is_changed = move || changed.is_some_and(|c| c.with(|c| c.rows.contains(&number)));
-                            let tag = is_changed.clone();
+                            let is_changed = row_changed(changed, h.cos_number.clone());
+                            let tag = changed_tag(is_changed.clone());
                             view! {
                                 <tr class:row--changed=is_changed>
                                     {pick.then(|| view! {
@@ -51,7 +51,7 @@ pub fn results_table(
                                     })}
                                     <td>
                                         <a href=link>{h.cos_number}</a>
-                                        {move || tag().then(|| view! { " " <span class="changed-tag">"Changed"</span> })}
+                                        {tag}
                                     </td>
                                     <td>{h.worker_name}</td>
                                     <td>{h.route}</td>

@@ -4,7 +4,8 @@
 use crate::api::batches::{view_batch, BatchView};
 use crate::components::transfer_form::transfer_problem;
 use crate::components::transfer_dialog::{plain_click, Target};
-use crate::components::{DataTable, ErrorSummary, Page, TransferDialog, TransferDialogHost, TransferToForm};
+use crate::components::live::{changed_tag, row_changed};
+use crate::components::{ChangedRows, DataTable, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost, TransferToForm};
 use crate::domain::search::{keep, with_search};
 use crate::error::AppError;
 use crate::pages::batch_search::PATH;
@@ -54,9 +55,11 @@ pub fn BatchPage() -> impl IntoView {
     let query = use_query_map();
     // Transfer opens a dialog once hydrated; the page re-reads the batch after it.
     let dialog = TransferDialog::provide(Callback::new(move |_| batch.refetch()));
+    let (changed, shown) = changed_in(batch);
     view! {
         <Page title="CoS search result">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a> " › " <a href=PATH>"Batches"</a></p>
+            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| batch.refetch())/>
             // A Transition: a re-read after a transfer keeps the page in place until it arrives.
             <Transition fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
@@ -100,14 +103,17 @@ pub fn BatchPage() -> impl IntoView {
                                 </div>
                                 <h2>"CoS in this batch"</h2>
                                 <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
-                                    {b.cos.into_iter().map(|(number, worker, status, owner)| view! {
-                                        <tr>
-                                            <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a></td>
+                                    {b.cos.into_iter().map(|(number, worker, status, owner)| {
+                                        let is_changed = row_changed(Some(changed), number.clone());
+                                        let tag = changed_tag(is_changed.clone());
+                                        view! {
+                                        <tr class:row--changed=is_changed>
+                                            <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a>{tag}</td>
                                             <td>{worker}</td>
                                             <td><span class="status">{status}</span></td>
                                             <td>{owner}</td>
                                         </tr>
-                                    }).collect_view()}
+                                    }}).collect_view()}
                                 </DataTable>
                             }
                             .into_any()
@@ -120,13 +126,25 @@ pub fn BatchPage() -> impl IntoView {
     }
 }
 
+/// The batch's CoS that someone else changes while it is shown (`ResultsChangedBanner`).
+fn changed_in(batch: crate::data::Data<Result<BatchView, AppError>>) -> (RwSignal<ChangedRows>, Signal<Vec<String>>) {
+    let shown = Signal::derive(move || match batch.get() {
+        Some(Ok(b)) => b.cos.into_iter().map(|c| c.0).collect(),
+        _ => vec![],
+    });
+    (RwSignal::new(ChangedRows::default()), shown)
+}
+
 #[component]
 pub fn BatchTransferPage() -> impl IntoView {
     let (_, batch) = use_batch();
     let query = use_query_map();
+    let (changed, shown) = changed_in(batch);
     view! {
         <Page title="Transfer batch of CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href=PATH>"Batches"</a></p>
+            // Told before submitting when someone else changes this batch's CoS meanwhile.
+            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| batch.refetch())/>
             <Suspense fallback=|| view! { <h1>"Transfer batch of CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let problem = query.read_untracked().get("problem").unwrap_or_default();
