@@ -57,8 +57,8 @@ bench: tools
 
 ## load: many users of many sponsors at once against the release server over the bench data:
 ## per request type throughput and p50/p95/p99 at 50 and 200 users, errors, peak RSS, a soak
-## at 50 users (LOAD_SOAK_SECS, default 600), and View CoS against a static file of the same
-## bytes. Only to 127.0.0.1, bounded in time (LOAD_SECS a level, default 60). Prints; asserts nothing.
+## at 50 users (LOAD_SOAK_SECS, default 600), LOAD_STREAMS (1,000) live streams and the
+## notification's cost, and View CoS against a static file of the same bytes. Only to 127.0.0.1, bounded in time (LOAD_SECS a level, default 60). Prints; asserts nothing.
 LOAD_PORT := 3400
 load: tools
 	cargo build --release -p server

@@ -4,8 +4,8 @@
 //! runs a sponsor's day: searches, advanced searches, View CoS, histories, transfers, now and
 //! then a batch transfer or an export. Prints per request type the throughput and p50/p95/p99
 //! at 50 and at 200 users, the errors, the server's peak RSS; then a soak at 50 users with the
-//! RSS at its start and end; then 1,000 live-change streams (memory each, and how soon each
-//! hears of a transfer); then View CoS against a static file of the same bytes from the
+//! RSS at its start and end; before all that, 1,000 live-change streams (memory each, and how
+//! soon each hears of a transfer); then View CoS against a static file of the same bytes from the
 //! same server. Every request goes to 127.0.0.1, for a bounded time. Asserts nothing.
 //!
 //! Settings (environment): LOAD_BASE (the server), LOAD_SERVER_PID (for its RSS),
@@ -372,10 +372,23 @@ async fn rate(clients: &[reqwest::Client], url: &str, secs: u64) -> (f64, u64) {
 /// Live streams (issue 22): `n` browsers of one sponsor hold `GET /changes` open; the server's
 /// memory per stream, and the time from a transfer's answer (its commit is just before) to
 /// each stream hearing of it, over `rounds` transfers.
-async fn live_streams(base: &str, desk: &Desk, n: usize, rounds: usize, pid: Option<u32>) {
+async fn live_streams(base: &str, pool: &PgPool, desk: &Desk, n: usize, rounds: usize, pid: Option<u32>) {
+    // The transfers are made by a colleague: nobody is told of their own change.
+    let colleague: Option<String> = sqlx::query_scalar(
+        "SELECT user_id FROM users WHERE sponsor_id = $1 AND level = 1 AND active AND user_id LIKE 'user%' AND user_id <> $2 ORDER BY id LIMIT 1",
+    )
+    .bind(desk.sponsor_id)
+    .bind(&desk.login)
+    .fetch_optional(pool)
+    .await
+    .unwrap();
+    let Some(colleague) = colleague else {
+        println!("live streams: {} has no Level 1 colleague to make the changes", desk.login);
+        return;
+    };
     let viewer = common::browser().build().unwrap();
     let mover = client(0);
-    if let Err(e) = sign_in(base, &viewer, &desk.login).await.and(sign_in(base, &mover, &desk.login).await) {
+    if let Err(e) = sign_in(base, &viewer, &desk.login).await.and(sign_in(base, &mover, &colleague).await) {
         println!("live streams: {e}");
         return;
     }
@@ -432,8 +445,9 @@ async fn live_streams(base: &str, desk: &Desk, n: usize, rounds: usize, pid: Opt
         }
         let answered = Instant::now();
         moved += 1;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         for _ in 0..open.len() {
-            match tokio::time::timeout(Duration::from_secs(10), arrivals.recv()).await {
+            match tokio::time::timeout_at(deadline, arrivals.recv()).await {
                 Ok(Some(at)) => latency.record(at.saturating_duration_since(answered).as_micros() as u64).unwrap(),
                 _ => late += 1,
             }
@@ -508,6 +522,12 @@ async fn main() {
     }
     println!("{} sign-ins in {:.1} s, {failed} failed", levels[1], t.elapsed().as_secs_f64());
 
+    // Live streams first, on a server that has not yet grown its heap: what a stream costs.
+    if streams > 0 {
+        live_streams(&base, &pool, &desks[0], streams, 20, pid).await;
+        notification_cost(&pool).await;
+    }
+
     for users in levels.into_iter().filter(|_| secs > 0) {
         let (tally, peak, took) = run(&base, &desks, &clients, &pool, users, secs, pid).await;
         print(users, &tally, peak, took);
@@ -519,11 +539,6 @@ async fn main() {
         print(levels[0], &tally, peak, took);
         let end = rss_mb(pid);
         println!("  soak: RSS {start:.0} MB at its start, {end:.0} MB at its end ({:+.1}%)", (end / start - 1.0) * 100.0);
-    }
-
-    if streams > 0 {
-        live_streams(&base, &desks[0], streams, 20, pid).await;
-        notification_cost(&pool).await;
     }
 
     // Server-side rendering against the same bytes as a static file, from the same server.
