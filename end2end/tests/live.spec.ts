@@ -34,6 +34,8 @@ test('a transfer by someone else is told on View CoS, and Show the latest shows 
   const moverName = (await mover.locator('.site-header').textContent())!;
   await mover.getByRole('link', { name: 'Transfer', exact: true }).click();
   const dialog = mover.getByRole('dialog');
+  // The dialog's form is read when it opens: focus lands in it once it has arrived.
+  await expect(dialog.getByLabel('Transfer to')).toBeFocused();
   const labels = await dialog.getByLabel('Transfer to').locator('option').allTextContents();
   const to = labels.find((l) => isSeededUser(l) && !l.startsWith(before))!;
   await dialog.getByLabel('Transfer to').selectOption({ label: to });
@@ -56,6 +58,7 @@ test('a transfer by someone else is told on View CoS, and Show the latest shows 
   // The user's own transfer is not announced to them as news.
   await watcher.getByRole('link', { name: 'Transfer', exact: true }).click();
   const mine = watcher.getByRole('dialog');
+  await expect(mine.getByLabel('Transfer to')).toBeFocused();
   const back = (await mine.getByLabel('Transfer to').locator('option').allTextContents()).find((l) => l.startsWith(before))!;
   await mine.getByLabel('Transfer to').selectOption({ label: back });
   await mine.getByRole('button', { name: 'Transfer' }).click();
