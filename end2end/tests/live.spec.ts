@@ -5,6 +5,16 @@ import type { Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { test, expect, checkPage, signIn, DEMO, isSeededUser, expectAccessible, expectNoHorizontalScroll } from './helpers';
 
+/** A colleague moves CoS `number` on the Transfer screen to a seeded user; their label. */
+async function transferOnScreen(mover: Page, number: string, not: (label: string) => boolean = () => false) {
+  await mover.goto(`/view-cos/${number}/transfer`);
+  const label = (await mover.locator('#to_user option').allTextContents()).find((l) => isSeededUser(l) && !not(l))!;
+  await mover.getByLabel('Transfer to').selectOption({ label });
+  await mover.getByRole('button', { name: 'Transfer' }).click();
+  await expect(mover.getByRole('heading', { level: 1 })).toHaveText('The CoS has been transferred');
+  return label;
+}
+
 const owner = (page: Page) => page.locator('main .summary__row', { hasText: 'Owner' }).first().locator('dd');
 
 test('a transfer by someone else is told on View CoS, and Show the latest shows it', async ({ browser }, testInfo) => {
@@ -111,11 +121,7 @@ test('search results count and mark the CoS someone else changes, and Refresh re
   const mover = await moverContext.newPage();
   await signIn(mover, DEMO.l1);
   for (const number of picked) {
-    await mover.goto(`/view-cos/${number}/transfer`);
-    const label = (await mover.locator('#to_user option').allTextContents()).find((l) => isSeededUser(l) && !l.includes('l2.demo'))!;
-    await mover.getByLabel('Transfer to').selectOption({ label });
-    await mover.getByRole('button', { name: 'Transfer' }).click();
-    await expect(mover.getByRole('heading', { level: 1 })).toHaveText('The CoS has been transferred');
+    await transferOnScreen(mover, number, (l) => l.includes('l2.demo'));
   }
 
   const banner = watcher.locator('.live-banner');
@@ -150,11 +156,7 @@ test('a batch screen marks its CoS that someone else moves', async ({ browser },
   const moverContext = await browser.newContext(testInfo.project.use);
   const mover = await moverContext.newPage();
   await signIn(mover, { user: 'user3.s1', password: 'demo-password' });
-  await mover.goto(`/view-cos/${number}/transfer`);
-  const label = (await mover.locator('#to_user option').allTextContents()).find(isSeededUser)!;
-  await mover.getByLabel('Transfer to').selectOption({ label });
-  await mover.getByRole('button', { name: 'Transfer' }).click();
-  await expect(mover.getByRole('heading', { level: 1 })).toHaveText('The CoS has been transferred');
+  const label = await transferOnScreen(mover, number);
 
   await expect(watcher.locator('.live-banner')).toContainText('1 CoS in these results has changed.', { timeout: 2_000 });
   await expect(first).toContainText('Changed');
