@@ -93,6 +93,9 @@ test('a conflict is told inside the dialog, with the owner now', async ({ browse
   await checkPage(second);
   await second.getByRole('link', { name: 'Transfer', exact: true }).click();
   const other = second.getByRole('dialog');
+  // Choose only once the dialog's form has arrived (focus lands in it): chosen earlier, the
+  // arriving form undoes the choice.
+  await expect(other.getByLabel('Transfer to')).toBeFocused();
   const labels = await other.getByLabel('Transfer to').locator('option').allTextContents();
   const winner = labels.find(isSeededUser)!;
   await other.getByLabel('Transfer to').selectOption({ label: winner });
