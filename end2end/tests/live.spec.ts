@@ -2,7 +2,7 @@
 // it, the other's View CoS says so within 2 seconds, politely, and "Show the latest" re-reads
 // the page in place.
 import type { Page } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { test, expect, checkPage, signIn, DEMO, isSeededUser, expectAccessible, expectNoHorizontalScroll } from './helpers';
 
 /** A colleague moves CoS `number` on the Transfer screen to a seeded user; their label. */
@@ -166,4 +166,79 @@ test('a batch screen marks its CoS that someone else moves', async ({ browser },
   await expect(first).not.toContainText('Changed');
   await watcherContext.close();
   await moverContext.close();
+});
+
+/** A second server process of the app on `port`, on the suite's database; resolves once it answers. */
+async function startServer(port: number): Promise<ChildProcess> {
+  const env = {
+    ...process.env,
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_SITE_ROOT: '../target/site',
+    SMS_TARGET_DIR: '../target',
+    SMS_DATABASE: process.env.SMS_E2E_DATABASE ?? 'sms_e2e',
+    RUST_LOG: 'warn',
+  };
+  delete env.DATABASE_URL;
+  const child = spawn(process.env.SMS_SERVER_BIN ?? '../target/debug/server', ['serve'], { env, stdio: 'ignore' });
+  for (let tries = 0; tries < 300; tries++) {
+    if (child.exitCode !== null) throw new Error(`the second server stopped with ${child.exitCode}`);
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    if (up) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the second server did not answer within 30 s');
+}
+
+async function kill(child: ChildProcess) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGKILL');
+  await gone;
+}
+
+test('when its server restarts, an open View CoS reconnects by itself and says it may have missed a change', async ({ browser }, testInfo) => {
+  const phone = testInfo.project.name === 'phone';
+  const nationality = phone ? 'bangladesh' : 'argentina';
+  // A server of the watcher's own, beside the suite's, so it can be killed and started again.
+  const port = Number(process.env.E2E_PORT ?? 3100) + (phone ? 71 : 70);
+  let server = await startServer(port);
+  try {
+    const watcherContext = await browser.newContext({ ...testInfo.project.use, baseURL: `http://127.0.0.1:${port}` });
+    const watcher = await watcherContext.newPage();
+    await signIn(watcher, DEMO.l1);
+    await watcher.goto(`/view-cos?nationality=${nationality}`);
+    await watcher.locator('table tbody tr').first().getByRole('link').click();
+    const heading = watcher.getByRole('heading', { level: 1 });
+    await expect(heading).toContainText('View CoS C');
+    await checkPage(watcher);
+    const number = (await heading.textContent())!.replace('View CoS', '').trim();
+    const before = (await owner(watcher).textContent())!;
+    const banner = watcher.locator('.live-banner');
+
+    // The server dies mid-stream; while it is down a colleague, on the suite's server, moves the CoS.
+    await kill(server);
+    const moverContext = await browser.newContext(testInfo.project.use);
+    const mover = await moverContext.newPage();
+    await signIn(mover, { user: 'user3.s1', password: 'demo-password' });
+    const to = (await transferOnScreen(mover, number, (l) => l.startsWith(before))).replace(/ \(.*\)$/, '');
+    await expect(banner).toHaveText('');
+
+    // Started again: the page, untouched, reconnects and says a change may have been missed.
+    server = await startServer(port);
+    await expect(banner).toContainText('The connection to the service was lost for a moment, so this CoS may have changed meanwhile.', { timeout: 20_000 });
+    await expect(owner(watcher)).toHaveText(before);
+    await expectAccessible(watcher);
+    await watcher.getByRole('button', { name: 'Show the latest' }).click();
+    await expect(owner(watcher)).toHaveText(to);
+    await expect(banner).toHaveText('');
+
+    // And the stream is live again: the next transfer is told as usual.
+    const next = (await transferOnScreen(mover, number, (l) => l.startsWith(to))).replace(/ \(.*\)$/, '');
+    await expect(banner).toContainText(`This CoS was just transferred to ${next} by `, { timeout: 2_000 });
+    await watcherContext.close();
+    await moverContext.close();
+  } finally {
+    await kill(server);
+  }
 });

@@ -2,7 +2,9 @@
 //! server/src/live.rs) and says politely when what it shows has changed, with a button that
 //! re-reads it in place. Without JavaScript, or while the stream is down, nothing shows: the
 //! page stays as it is, and every change is still checked against the version the user was
-//! shown. The browser's EventSource reconnects by itself.
+//! shown. The browser's EventSource reconnects by itself; whatever happened while it was away
+//! (a server restarted, the database's listener reconnected) arrives as one `missed` change,
+//! which every screen treats as "anything may have changed".
 
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -17,18 +19,28 @@ pub struct LiveChange {
 }
 
 impl LiveChange {
-    /// Whether it changed CoS already made (not a new one).
+    /// Changes may have been made while the stream was down: which ones is not known.
+    pub fn missed() -> Self {
+        LiveChange { kind: "missed".into(), cos: None, count: None }
+    }
+
+    pub fn is_missed(&self) -> bool {
+        self.kind == "missed"
+    }
+
+    /// Whether it changed (or, missed, may have changed) CoS already made.
     pub fn changes_cos(&self) -> bool {
-        matches!(self.kind.as_str(), "cos" | "owner" | "note" | "activity")
+        matches!(self.kind.as_str(), "cos" | "owner" | "note" | "activity" | "missed")
     }
 
     /// Whether it may concern the CoS `number`.
     pub fn may_concern(&self, number: &str) -> bool {
-        self.changes_cos()
-            && match &self.cos {
-                Some(list) => list.iter().any(|n| n == number),
-                None => self.count.unwrap_or(0) > 0,
-            }
+        self.is_missed()
+            || self.changes_cos()
+                && match &self.cos {
+                    Some(list) => list.iter().any(|n| n == number),
+                    None => self.count.unwrap_or(0) > 0,
+                }
     }
 }
 
@@ -49,37 +61,131 @@ pub fn stop_listening() {
 pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
     #[cfg(feature = "hydrate")]
     {
-        use wasm_bindgen::{closure::Closure, JsCast};
-
-        let Ok(source) = web_sys::EventSource::new("/changes") else { return };
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-            if SIGNING_OUT.with(|s| s.get()) {
-                return;
-            }
-            if let Some(change) =
-                ev.data().as_string().and_then(|d| serde_json::from_slice::<LiveChange>(d.as_bytes()).ok())
-            {
-                handle(change);
-            }
-        });
-        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        // Signed out (here or elsewhere): the server says so, and the stream stays closed
-        // rather than asking again and being refused.
-        let on_ended = Closure::<dyn FnMut(web_sys::Event)>::new({
-            let source = source.clone();
-            move |_| source.close()
-        });
-        let _ = source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
+        let stream = std::rc::Rc::new(std::cell::RefCell::new(stream::Stream::default()));
+        stream::connect(stream.clone(), std::rc::Rc::new(handle));
         // Closed, and its handlers freed, when the screen goes.
-        let open = StoredValue::new_local(Some((source, on_message, on_ended)));
+        let stream = StoredValue::new_local(Some(stream));
         on_cleanup(move || {
-            if let Some((source, _message, _ended)) = open.try_update_value(|o| o.take()).flatten() {
-                source.close();
+            if let Some(stream) = stream.try_update_value(|s| s.take()).flatten() {
+                stream.borrow_mut().close();
             }
         });
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = handle;
+}
+
+/// The browser's side of the stream. An EventSource reconnects by itself after a dropped
+/// connection, but gives up for good on an HTTP error (a load balancer's 502 while a server
+/// restarts); then it is opened again here, waiting 1 s, 2 s, 4 s … up to 30 s between tries.
+#[cfg(feature = "hydrate")]
+mod stream {
+    use super::{LiveChange, SIGNING_OUT};
+    use std::{cell::RefCell, rc::Rc};
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{Event, EventSource, MessageEvent};
+
+    type Handler = Closure<dyn FnMut(Event)>;
+
+    #[derive(Default)]
+    pub struct Stream {
+        source: Option<EventSource>,
+        handlers: Vec<Handler>,
+        /// The screen went, or the session ended: never open again.
+        closed: bool,
+        /// The connection dropped since it last opened: changes may have gone unheard.
+        dropped: bool,
+        retry_ms: i32,
+    }
+
+    impl Stream {
+        pub fn close(&mut self) {
+            self.closed = true;
+            if let Some(source) = self.source.take() {
+                source.close();
+            }
+        }
+    }
+
+    pub fn connect(stream: Rc<RefCell<Stream>>, handle: Rc<dyn Fn(LiveChange)>) {
+        if stream.borrow().closed {
+            return;
+        }
+        let Ok(source) = EventSource::new("/changes") else { return };
+        let heard = {
+            let handle = handle.clone();
+            move |change: LiveChange| {
+                if !SIGNING_OUT.with(|s| s.get()) {
+                    handle(change);
+                }
+            }
+        };
+        let heard = Rc::new(heard);
+        let on = |f: Box<dyn FnMut(Event)>| Closure::wrap(f);
+        let on_message = on(Box::new({
+            let heard = heard.clone();
+            move |ev: Event| {
+                let data = ev.unchecked_into::<MessageEvent>().data().as_string();
+                if let Some(change) = data.and_then(|d| serde_json::from_slice::<LiveChange>(d.as_bytes()).ok()) {
+                    heard(change);
+                }
+            }
+        }));
+        // The server's listener lost the database for a moment.
+        let on_missed = on(Box::new({
+            let heard = heard.clone();
+            move |_| heard(LiveChange::missed())
+        }));
+        let on_open = on(Box::new({
+            let stream = stream.clone();
+            let heard = heard.clone();
+            move |_| {
+                let dropped = {
+                    let mut s = stream.borrow_mut();
+                    s.retry_ms = 0;
+                    std::mem::take(&mut s.dropped)
+                };
+                if dropped {
+                    heard(LiveChange::missed());
+                }
+            }
+        }));
+        let on_error = on(Box::new({
+            let stream = stream.clone();
+            let source = source.clone();
+            move |_| {
+                let mut s = stream.borrow_mut();
+                s.dropped = true;
+                // CONNECTING: the browser is already trying again.
+                if s.closed || source.ready_state() != EventSource::CLOSED {
+                    return;
+                }
+                s.retry_ms = (s.retry_ms * 2).clamp(1_000, 30_000);
+                let wait = s.retry_ms;
+                let (stream, handle) = (stream.clone(), handle.clone());
+                let again = Closure::once_into_js(move || connect(stream, handle));
+                if let Some(window) = web_sys::window() {
+                    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), wait);
+                }
+            }
+        }));
+        // Signed out (here or elsewhere): the server says so, and the stream stays closed
+        // rather than asking again and being refused.
+        let on_ended = on(Box::new({
+            let stream = stream.clone();
+            move |_| stream.borrow_mut().close()
+        }));
+        source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+        source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        let _ = source.add_event_listener_with_callback("missed", on_missed.as_ref().unchecked_ref());
+        let _ = source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
+        // The previous source's handlers are freed here, outside any of them (this runs from
+        // a timer), so none is dropped while it runs.
+        let mut s = stream.borrow_mut();
+        s.source = Some(source);
+        s.handlers = vec![on_message, on_missed, on_open, on_error, on_ended];
+    }
 }
 
 /// On a screen about one CoS: "This CoS was just transferred to Jane Smith by Ali Khan", and
@@ -90,6 +196,10 @@ pub fn CosChangedBanner(#[prop(into)] number: Signal<String>, on_show: Callback<
     on_live_change(move |change| {
         let number = number.get_untracked();
         if !change.may_concern(&number) {
+            return;
+        }
+        if change.is_missed() {
+            message.set(Some("The connection to the service was lost for a moment, so this CoS may have changed meanwhile.".into()));
             return;
         }
         leptos::task::spawn_local(async move {
@@ -221,5 +331,6 @@ mod tests {
         assert!(counted.may_concern("C2"));
         let made = LiveChange { kind: "created".into(), cos: Some(vec!["C1".into()]), count: Some(1) };
         assert!(!made.may_concern("C1"));
+        assert!(LiveChange::missed().may_concern("C1") && LiveChange::missed().changes_cos());
     }
 }
