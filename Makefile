@@ -58,12 +58,11 @@ bench: tools
 ## load: many users of many sponsors at once against the release server over the bench data:
 ## per request type throughput and p50/p95/p99 at 50 and 200 users, errors, peak RSS, a soak
 ## at 50 users (LOAD_SOAK_SECS, default 600), LOAD_STREAMS (1,000) live streams and the
-## notification's cost, and View CoS against a static file of the same bytes. Only to 127.0.0.1, bounded in time (LOAD_SECS a level, default 60). Prints; asserts nothing.
+## notification's cost, the time from a commit to the banner on a hydrated View CoS in Chromium
+## (end2end/load), and View CoS against a static file of the same bytes. Only to 127.0.0.1, bounded in time (LOAD_SECS a level, default 60). Prints; asserts nothing.
 LOAD_PORT := 3400
-load: tools
-	cargo build --release -p server
+load: tools node-deps chromium build-release
 	./target/release/server db start > /dev/null
-	mkdir -p target/site/pkg
 	trap 'kill $$server 2> /dev/null; wait $$server 2> /dev/null; ./target/release/server db stop' EXIT; \
 	  env -u DATABASE_URL ./target/release/server --database $(BENCH_DB) seed --if-empty \
 	    --sponsors 1000 --cos 1000000 --largest 100000 --today 2026-11-29; \

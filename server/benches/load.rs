@@ -461,9 +461,48 @@ async fn live_streams(base: &str, pool: &PgPool, desk: &Desk, n: usize, rounds: 
         ms(0.95),
         latency.max() as f64 / 1000.0
     );
+    banner_latency(base, &desk.login, &colleague, &desk.cos, rounds);
     for t in open {
         t.abort();
     }
+}
+
+/// With the streams still open: the time from a transfer's commit to the banner on a real,
+/// hydrated View CoS in Chromium (end2end/load/banner.spec.ts, which prints one sample a line).
+fn banner_latency(base: &str, watcher: &str, mover: &str, cos: &[String], rounds: usize) {
+    let end2end = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end");
+    if !end2end.join("node_modules/@playwright/test").exists() {
+        println!("  commit to banner: not measured (no Playwright: run `make node-deps`)");
+        return;
+    }
+    let out = std::process::Command::new("npx")
+        .args(["playwright", "test", "-c", "load.config.ts"])
+        .current_dir(&end2end)
+        .env("LOAD_BASE", base)
+        .env("LOAD_WATCHER", watcher)
+        .env("LOAD_MOVER", mover)
+        .env("LOAD_PASSWORD", server::seed::GENERATED_USER_PASSWORD)
+        .env("LOAD_COS", cos.iter().take(rounds * 4).cloned().collect::<Vec<_>>().join(","))
+        .env("LOAD_BANNER_ROUNDS", rounds.to_string())
+        .output();
+    let Ok(out) = out.map_err(|e| println!("  commit to banner: not measured ({e})")) else { return };
+    let mut banner = Histogram::<u64>::new(3).unwrap();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let Some(ms) = line.trim().strip_prefix("banner-ms ").and_then(|n| n.trim().parse::<i64>().ok()) {
+            banner.record(ms.max(0) as u64).unwrap();
+        }
+    }
+    if banner.is_empty() {
+        println!("  commit to banner: no samples; Playwright said:\n{}", String::from_utf8_lossy(&out.stdout));
+        return;
+    }
+    println!(
+        "  commit to banner on a hydrated View CoS in Chromium ({} transfers, streams still open): p50 {} ms, p95 {} ms, max {} ms",
+        banner.len(),
+        banner.value_at_quantile(0.5),
+        banner.value_at_quantile(0.95),
+        banner.max()
+    );
 }
 
 /// What the change notification costs a 10,000-CoS transfer: the trigger's time in the
