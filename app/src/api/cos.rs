@@ -112,8 +112,8 @@ pub async fn view_cos(cos_number: String) -> Result<CosView, AppError> {
     use crate::api::ssr::reachable_cos;
     use crate::domain::permissions;
 
-    let (_, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
-    ssr::cos_view(&pool, c).await
+    let (_, _, c) = reachable_cos(&cos_number, permissions::can_view).await?;
+    Ok(ssr::cos_view(c))
 }
 
 /// What just happened to a CoS, in the words of the live banner on its screens; `kind` is
@@ -143,16 +143,16 @@ pub async fn latest_change(cos_number: String, kind: String) -> Result<Option<St
 pub mod ssr {
     use super::{CosView, Section};
     use crate::db;
-    use crate::error::AppError;
 
     /// Every field of a CoS as View CoS shows it, and as its PDF prints it.
-    pub async fn cos_view(pool: &db::PgPool, c: db::cos::Record) -> Result<CosView, AppError> {
+    pub fn cos_view(c: db::cos::Record) -> CosView {
         use crate::domain::dates::uk_date;
 
-        let notes = db::cos::notes(pool, c.sponsor_id, &c.cos_number)
-            .await?
+        let notes = c
+            .notes
+            .0
             .into_iter()
-            .map(|(at, by, note)| (uk_date(at.date()), by, note))
+            .map(|n| (uk_date(n.added_at.to_offset(time::UtcOffset::UTC).date()), n.added_by, n.note))
             .collect();
         let d = |d: Option<time::Date>| d.map(uk_date).unwrap_or_default();
         let t = |s: Option<String>| s.unwrap_or_default();
@@ -217,7 +217,7 @@ pub mod ssr {
                 ],
             },
         ];
-        Ok(CosView { cos_number: c.cos_number, status: c.status, sections, notes })
+        CosView { cos_number: c.cos_number, status: c.status, sections, notes }
     }
 }
 

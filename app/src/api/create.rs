@@ -528,7 +528,7 @@ pub async fn load_assign(cos_number: String) -> Result<AssignScreen, AppError> {
     let c = db::cos::by_number(&pool, actor.sponsor_id, &d.cos_number)
         .await?
         .ok_or_else(|| crate::api::ssr::not_found(format!("CoS {}", d.cos_number)))?;
-    let details = crate::api::cos::ssr::cos_view(&pool, c).await?;
+    let details = crate::api::cos::ssr::cos_view(c);
     let refusal = if d.status != "READY TO GO" {
         Some("This CoS is WORK IN PROGRESS: complete it before you assign it.".to_string())
     } else {

@@ -46,7 +46,7 @@ async fn make(state: &AppState, session: &Session, number: &str) -> Result<(Stri
     let record = find_reachable_cos(&state.pool, &actor, number, permissions::can_view).await?;
     let (cos_id, cos_number) = (record.id, record.cos_number.clone());
     let sponsor_id = record.sponsor_id;
-    let view = app::api::cos::ssr::cos_view(&state.pool, record).await?;
+    let view = app::api::cos::ssr::cos_view(record);
     let activities: Vec<(String, String, Vec<String>)> = app::db::cos::activity_history(&state.pool, sponsor_id, cos_id)
         .await?
         .into_iter()
