@@ -2,11 +2,12 @@
 //!
 //! The database announces every committed change on `sms_changes` (migration 000017), whoever
 //! made it: this server, another one, the expiry job, the Home Office's commands. Here they
-//! drop this process's cached copies of what changed (sessions) and go on to every open live
+//! drop this process's cached copies of what changed (sessions, signed-in users) and go on to every open live
 //! stream (`live.rs`). When the connection is lost, it reconnects with backoff; anything may
 //! have changed meanwhile, so the caches are emptied and the streams told `Missed`.
 
 use crate::sessions::SessionCache;
+use app::db::users::SignedInUsers;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
@@ -61,7 +62,7 @@ pub struct Changes {
 
 impl Changes {
     /// Starts listening (in the background: a server starts even while the database is down).
-    pub fn listen(pool: PgPool, sessions: SessionCache) -> Changes {
+    pub fn listen(pool: PgPool, sessions: SessionCache, users: SignedInUsers) -> Changes {
         let (events, _) = broadcast::channel(BACKLOG);
         let (running, stopped) = watch::channel(());
         // A connection of its own, not one of the app's: a listener keeps its connection for
@@ -69,7 +70,7 @@ impl Changes {
         let own = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .connect_lazy_with((*pool.connect_options()).clone());
-        tokio::spawn(run(own, sessions, events.clone(), stopped));
+        tokio::spawn(run(own, sessions, users, events.clone(), stopped));
         Changes { events, _running: Arc::new(running) }
     }
 
@@ -83,13 +84,21 @@ impl Changes {
     }
 }
 
-async fn run(pool: PgPool, sessions: SessionCache, events: broadcast::Sender<Event>, mut stopped: watch::Receiver<()>) {
+async fn run(
+    pool: PgPool,
+    sessions: SessionCache,
+    users: SignedInUsers,
+    events: broadcast::Sender<Event>,
+    mut stopped: watch::Receiver<()>,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
         let listened = tokio::select! {
             _ = stopped.changed() => return,
-            listened = listen_until_lost(&pool, &sessions, &events) => listened,
+            listened = listen_until_lost(&pool, &sessions, &users, &events) => listened,
         };
+        // Not heard from here until listening again: users are read from the database.
+        users.deaf();
         // Retried at once after a long listen; at up to 5 s apart while the database is away.
         backoff = if listened { Duration::from_millis(100) } else { (backoff * 2).min(Duration::from_secs(5)) };
         tokio::select! {
@@ -100,7 +109,12 @@ async fn run(pool: PgPool, sessions: SessionCache, events: broadcast::Sender<Eve
 }
 
 /// Listens until the connection is lost. True when it was listening at all.
-async fn listen_until_lost(pool: &PgPool, sessions: &SessionCache, events: &broadcast::Sender<Event>) -> bool {
+async fn listen_until_lost(
+    pool: &PgPool,
+    sessions: &SessionCache,
+    users: &SignedInUsers,
+    events: &broadcast::Sender<Event>,
+) -> bool {
     let mut listener = match PgListener::connect_with(pool).await {
         Ok(l) => l,
         Err(e) => {
@@ -114,6 +128,7 @@ async fn listen_until_lost(pool: &PgPool, sessions: &SessionCache, events: &broa
     }
     // Whatever happened before now was not heard: nothing cached may be trusted.
     sessions.invalidate_all();
+    users.hearing();
     let _ = events.send(Event::Missed);
     loop {
         match listener.try_recv().await {
@@ -123,6 +138,12 @@ async fn listen_until_lost(pool: &PgPool, sessions: &SessionCache, events: &broa
                     if change.kind == "session" {
                         if let Some(key) = &change.key {
                             sessions.invalidate(key).await;
+                        }
+                    }
+                    if change.kind == "user" {
+                        match (change.sponsor, &change.ids) {
+                            (Some(sponsor), Some(ids)) => users.forget(sponsor, ids).await,
+                            _ => users.forget_all(),
                         }
                     }
                     let _ = events.send(Event::Changed(Arc::new(change)));

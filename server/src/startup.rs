@@ -1,7 +1,7 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
 use crate::{batch_upload, changes, export, live, middleware, print, routes, sessions, throttle};
-use app::db::users::KnownUsers;
+use app::db::users::{KnownUsers, SignedInUsers};
 use app::{shell, App};
 use axum::extract::FromRef;
 use axum::routing::{get, post};
@@ -25,6 +25,8 @@ pub struct AppState {
     pub sign_in_throttle: throttle::SignInThrottle,
     /// Sessions read from memory (`sessions::Cached`), kept true by `changes`.
     pub sessions: sessions::SessionCache,
+    /// Signed-in users read from memory, kept true by `changes`.
+    pub signed_in: SignedInUsers,
     /// The database's change notifications, heard once for the process.
     pub changes: changes::Changes,
 }
@@ -33,8 +35,17 @@ impl AppState {
     /// The app's shared parts; starts listening for changes (so: within a tokio runtime).
     pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
         let sessions = sessions::SessionCache::new(10_000);
-        let changes = changes::Changes::listen(pool.clone(), sessions.clone());
-        Self { leptos_options, pool, known_users: KnownUsers::default(), sign_in_throttle: Default::default(), sessions, changes }
+        let signed_in = SignedInUsers::default();
+        let changes = changes::Changes::listen(pool.clone(), sessions.clone(), signed_in.clone());
+        Self {
+            leptos_options,
+            pool,
+            known_users: KnownUsers::default(),
+            sign_in_throttle: Default::default(),
+            sessions,
+            signed_in,
+            changes,
+        }
     }
 }
 
@@ -104,10 +115,11 @@ pub fn routes() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Router {
     let routes = routes();
-    let (pool, known) = (state.pool.clone(), state.known_users.clone());
+    let (pool, known, signed_in) = (state.pool.clone(), state.known_users.clone(), state.signed_in.clone());
     let context = move || {
         provide_context(pool.clone());
         provide_context(known.clone());
+        provide_context(signed_in.clone());
         // The signed-in user, read at most once in this request.
         provide_context(app::api::ssr::RequestUser::default());
         // The page's inline scripts carry the nonce its Content-Security-Policy names

@@ -112,6 +112,42 @@ async fn what_one_server_changes_every_other_server_sees_within_a_second(pool: P
     assert!(offered.contains("Kim Jones"), "B offers the new user: {offered}");
 }
 
+/// Each server keeps signed-in users in memory while it hears the change notifications: a
+/// change made in the database by anything at all (here a plain statement, as an operator's
+/// tool would make it) still reaches the next pages within a second.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_signed_in_user_changed_in_the_database_is_read_afresh_within_a_second(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = common::spawn(pool.clone()).await;
+    let base = app.base.clone();
+    let l2 = session_cookie(&base, "l2.demo", "demo-password-2").await;
+    let name = |page: &str| {
+        let at = page.find("signed-in__name").expect("the header names the user");
+        page[at..].split(['>', '<']).nth(1).unwrap_or_default().to_string()
+    };
+    // Read twice: the second from memory, if the server keeps it.
+    for _ in 0..2 {
+        let page = get(&base, &l2, "/").await.text().await.unwrap();
+        assert_ne!(name(&page), "Robin Renamed");
+    }
+
+    sqlx::query("UPDATE users SET full_name = 'Robin Renamed' WHERE user_id = 'l2.demo'").execute(&pool).await.unwrap();
+    let t = Instant::now();
+    loop {
+        let page = get(&base, &l2, "/").await.text().await.unwrap();
+        if name(&page) == "Robin Renamed" {
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(1), "the header still says {} after a second", name(&page));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The user's sessions ended in the database (their epoch moved on): refused.
+    sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE user_id = 'l2.demo'").execute(&pool).await.unwrap();
+    let took = refused_after(&base, &l2).await;
+    assert!(took < Duration::from_secs(1), "the ended session was taken for {took:?}");
+}
+
 /// A live stream as a browser's EventSource reads it, signed in as `login`.
 struct Stream(common::EventStream, String);
 

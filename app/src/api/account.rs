@@ -126,6 +126,7 @@ pub async fn change_password(current_password: String, new_password: String, con
     db::users::record_success_without_sign_in(&mut tx, actor.user_id).await?;
     audit::record(&mut tx, event("password_changed", serde_json::json!({ "was_temporary": su.must_change_password }))).await?;
     tx.commit().await?;
+    crate::api::ssr::forget_user(actor.sponsor_id, actor.user_id).await;
     // This session carries on, under the new epoch and a new id.
     let now = crate::api::ssr::SessionUser { epoch, must_change_password: false, ..su };
     session.cycle_id().await?;

@@ -72,8 +72,9 @@ pub mod ssr {
             .map_err(|e| AppError::internal("session", e))
     }
 
-    /// The signed-in user, checked against the database on every call so that a user made
-    /// inactive loses access at once.
+    /// The signed-in user, checked on every call (against the database, or what the change
+    /// notifications keep true: `db::users::SignedInUsers`) so that a user made inactive loses
+    /// access at once.
     pub async fn signed_in() -> Result<Option<db::users::UserWithSponsor>, AppError> {
         let session = session().await?;
         let Some(su) = session
@@ -93,14 +94,20 @@ pub mod ssr {
     /// The signed-in user as read once in this request. A page asks for it twice at once (its
     /// header and its screen, as two resources): the second waits for the first's read rather
     /// than reading again. Made afresh for every request (the app's context), so every request
-    /// still checks the user against the database.
+    /// still checks the user.
     #[derive(Clone, Default)]
     pub struct RequestUser(std::sync::Arc<tokio::sync::OnceCell<(SessionUser, Option<db::users::UserWithSponsor>)>>);
 
     /// The user `su` names, read afresh: once per request where the request has a
     /// `RequestUser`, and again if the session's user is not the one read (a sign-in).
     async fn user_of(pool: &db::PgPool, su: SessionUser) -> Result<Option<db::users::UserWithSponsor>, AppError> {
-        let read = || db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch);
+        let remembered = use_context::<db::users::SignedInUsers>();
+        let read = || async {
+            match &remembered {
+                Some(known) => db::users::signed_in_user_remembered(pool, known, su.sponsor_id, su.id, su.epoch).await,
+                None => db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch).await,
+            }
+        };
         let Some(RequestUser(once)) = use_context::<RequestUser>() else {
             return Ok(read().await?);
         };
@@ -109,6 +116,14 @@ pub mod ssr {
             Ok(user.clone())
         } else {
             Ok(read().await?)
+        }
+    }
+
+    /// After a change to a user (deactivated, a new password): this server forgets them at
+    /// once, before the change notification that tells every server arrives.
+    pub async fn forget_user(sponsor_id: i64, id: i64) {
+        if let Some(known) = use_context::<db::users::SignedInUsers>() {
+            known.forget(sponsor_id, &[id]).await;
         }
     }
 

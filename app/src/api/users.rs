@@ -236,6 +236,7 @@ pub async fn deactivate_user(user_id: String) -> Result<(), AppError> {
     if db::users::deactivate(&mut tx, actor.sponsor_id, u.id).await? {
         ssr::audit(&mut tx, &actor, "user_deactivated", u.id, serde_json::json!({ "user_id": u.user_id, "cos_owned": u.cos_owned })).await?;
         tx.commit().await?;
+        crate::api::ssr::forget_user(actor.sponsor_id, u.id).await;
     } else {
         tx.rollback().await?;
     }
@@ -268,6 +269,7 @@ pub async fn reactivate_user(user_id: String) -> Result<(), AppError> {
     }
     ssr::audit(&mut tx, &actor, "user_reactivated", u.id, serde_json::json!({ "user_id": u.user_id })).await?;
     tx.commit().await?;
+    crate::api::ssr::forget_user(actor.sponsor_id, u.id).await;
     ssr::keep_created(Created { user_id: u.user_id, full_name: u.full_name, password, reactivated: true }).await?;
     redirect(&format!("{START}/created"));
     Ok(())

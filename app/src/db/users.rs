@@ -167,6 +167,86 @@ pub async fn signed_in_user(
     .await
 }
 
+/// Signed-in users as last read, so a page need not read its user again: kept true by the
+/// change notifications (`server/src/changes.rs` drops a user on every change to them, from any
+/// server), and trusted only while they are being heard. Until the listener is connected, and
+/// from the moment it loses its connection until it has it back (when everything is dropped),
+/// every read goes to the database. One per running app.
+#[derive(Clone)]
+pub struct SignedInUsers(std::sync::Arc<SignedInInner>);
+
+pub struct SignedInInner {
+    /// (sponsor, user) → the session epoch it was read for, and the user.
+    users: moka::future::Cache<(i64, i64), (i32, UserWithSponsor)>,
+    /// Moved on by every change heard: a read that began before one is not kept, as it may
+    /// be the copy that change made stale.
+    generation: std::sync::atomic::AtomicU64,
+    hearing: std::sync::atomic::AtomicBool,
+}
+
+impl Default for SignedInUsers {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(SignedInInner {
+            users: moka::future::Cache::new(100_000),
+            generation: Default::default(),
+            hearing: Default::default(),
+        }))
+    }
+}
+
+impl SignedInUsers {
+    /// The change notifications are heard (again): start from nothing.
+    pub fn hearing(&self) {
+        self.forget_all();
+        self.0.hearing.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The change notifications are not heard: nothing remembered may be trusted.
+    pub fn deaf(&self) {
+        self.0.hearing.store(false, std::sync::atomic::Ordering::SeqCst);
+        self.forget_all();
+    }
+
+    pub fn forget_all(&self) {
+        self.0.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.0.users.invalidate_all();
+    }
+
+    pub async fn forget(&self, sponsor_id: i64, ids: &[i64]) {
+        self.0.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        for id in ids {
+            self.0.users.invalidate(&(sponsor_id, *id)).await;
+        }
+    }
+}
+
+/// `signed_in_user`, from memory when it is known to be current.
+pub async fn signed_in_user_remembered(
+    pool: &PgPool,
+    known: &SignedInUsers,
+    sponsor_id: i64,
+    id: i64,
+    epoch: i32,
+) -> sqlx::Result<Option<UserWithSponsor>> {
+    use std::sync::atomic::Ordering::SeqCst;
+    let k = &known.0;
+    if k.hearing.load(SeqCst) {
+        if let Some((e, user)) = k.users.get(&(sponsor_id, id)).await {
+            if e == epoch {
+                return Ok(Some(user));
+            }
+        }
+    }
+    let before = k.generation.load(SeqCst);
+    let user = signed_in_user(pool, sponsor_id, id, epoch).await?;
+    if let Some(u) = &user {
+        if k.hearing.load(SeqCst) && k.generation.load(SeqCst) == before {
+            k.users.insert((sponsor_id, id), (epoch, u.clone())).await;
+        }
+    }
+    Ok(user)
+}
+
 /// The sponsor's active users, by name.
 pub async fn active_users(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64) -> sqlx::Result<Vec<(i64, String, String)>> {
     sqlx::query_as(
