@@ -11,7 +11,7 @@ use leptos_axum::{
     file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context, LeptosRoutes,
 };
 use sqlx::PgPool;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::{time::Duration, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -190,7 +190,10 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
             middleware::same_origin,
         ))
         .layer(axum::middleware::from_fn_with_state(settings.secure_cookies, middleware::security_headers))
-        .layer(CompressionLayer::new())
+        // Brotli's own default is its best and slowest level (11), meant for files compressed
+        // once: on every page and export it cost more CPU than rendering. Level 4 is the usual
+        // choice for answers made per request (gzip at 4 likewise).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .layer(axum::middleware::from_fn_with_state(REQUEST_TIMEOUT, middleware::time_limit))
         .layer(TraceLayer::new_for_http())
         .with_state(state);
