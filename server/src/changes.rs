@@ -2,11 +2,13 @@
 //!
 //! The database announces every committed change on `sms_changes` (migration 000017), whoever
 //! made it: this server, another one, the expiry job, the Home Office's commands. Here they
-//! drop this process's cached copies of what changed (sessions, signed-in users) and go on to every open live
+//! drop this process's cached copies of what changed (sessions, signed-in users, the routes and
+//! activity types) and go on to every open live
 //! stream (`live.rs`). When the connection is lost, it reconnects with backoff; anything may
 //! have changed meanwhile, so the caches are emptied and the streams told `Missed`.
 
 use crate::sessions::SessionCache;
+use app::db::advanced_search::ReferenceLists;
 use app::db::users::SignedInUsers;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
@@ -53,6 +55,39 @@ pub enum Event {
     Missed,
 }
 
+/// What this process keeps in memory, and the notifications keep true.
+#[derive(Clone)]
+pub struct Kept {
+    pub sessions: SessionCache,
+    pub users: SignedInUsers,
+    pub lists: ReferenceLists,
+}
+
+impl Kept {
+    /// Whatever happened before now was not heard: nothing kept may be trusted.
+    fn forget_all(&self) {
+        self.sessions.invalidate_all();
+        self.users.hearing();
+        self.lists.forget();
+    }
+
+    async fn forget(&self, change: &Change) {
+        match change.kind.as_str() {
+            "session" => {
+                if let Some(key) = &change.key {
+                    self.sessions.invalidate(key).await;
+                }
+            }
+            "user" => match (change.sponsor, &change.ids) {
+                (Some(sponsor), Some(ids)) => self.users.forget(sponsor, ids).await,
+                _ => self.users.forget_all(),
+            },
+            "reference" => self.lists.forget(),
+            _ => {}
+        }
+    }
+}
+
 /// The process's change feed. The listener stops when the last clone is dropped.
 #[derive(Clone)]
 pub struct Changes {
@@ -62,7 +97,7 @@ pub struct Changes {
 
 impl Changes {
     /// Starts listening (in the background: a server starts even while the database is down).
-    pub fn listen(pool: PgPool, sessions: SessionCache, users: SignedInUsers) -> Changes {
+    pub fn listen(pool: PgPool, kept: Kept) -> Changes {
         let (events, _) = broadcast::channel(BACKLOG);
         let (running, stopped) = watch::channel(());
         // A connection of its own, not one of the app's: a listener keeps its connection for
@@ -70,7 +105,7 @@ impl Changes {
         let own = sqlx::postgres::PgPoolOptions::new()
             .max_connections(1)
             .connect_lazy_with((*pool.connect_options()).clone());
-        tokio::spawn(run(own, sessions, users, events.clone(), stopped));
+        tokio::spawn(run(own, kept, events.clone(), stopped));
         Changes { events, _running: Arc::new(running) }
     }
 
@@ -84,21 +119,15 @@ impl Changes {
     }
 }
 
-async fn run(
-    pool: PgPool,
-    sessions: SessionCache,
-    users: SignedInUsers,
-    events: broadcast::Sender<Event>,
-    mut stopped: watch::Receiver<()>,
-) {
+async fn run(pool: PgPool, kept: Kept, events: broadcast::Sender<Event>, mut stopped: watch::Receiver<()>) {
     let mut backoff = Duration::from_millis(100);
     loop {
         let listened = tokio::select! {
             _ = stopped.changed() => return,
-            listened = listen_until_lost(&pool, &sessions, &users, &events) => listened,
+            listened = listen_until_lost(&pool, &kept, &events) => listened,
         };
         // Not heard from here until listening again: users are read from the database.
-        users.deaf();
+        kept.users.deaf();
         // Retried at once after a long listen; at up to 5 s apart while the database is away.
         backoff = if listened { Duration::from_millis(100) } else { (backoff * 2).min(Duration::from_secs(5)) };
         tokio::select! {
@@ -109,12 +138,7 @@ async fn run(
 }
 
 /// Listens until the connection is lost. True when it was listening at all.
-async fn listen_until_lost(
-    pool: &PgPool,
-    sessions: &SessionCache,
-    users: &SignedInUsers,
-    events: &broadcast::Sender<Event>,
-) -> bool {
+async fn listen_until_lost(pool: &PgPool, kept: &Kept, events: &broadcast::Sender<Event>) -> bool {
     let mut listener = match PgListener::connect_with(pool).await {
         Ok(l) => l,
         Err(e) => {
@@ -126,26 +150,15 @@ async fn listen_until_lost(
         tracing::warn!("change notifications: cannot listen: {e}");
         return false;
     }
-    // Whatever happened before now was not heard: nothing cached may be trusted.
-    sessions.invalidate_all();
-    users.hearing();
+    kept.forget_all();
     let _ = events.send(Event::Missed);
     loop {
         match listener.try_recv().await {
             Ok(Some(n)) => match serde_json::from_str::<Change>(n.payload()) {
                 Ok(change) => {
-                    // A session's own streams end with it (`live.rs`); never sent on to browsers.
-                    if change.kind == "session" {
-                        if let Some(key) = &change.key {
-                            sessions.invalidate(key).await;
-                        }
-                    }
-                    if change.kind == "user" {
-                        match (change.sponsor, &change.ids) {
-                            (Some(sponsor), Some(ids)) => users.forget(sponsor, ids).await,
-                            _ => users.forget_all(),
-                        }
-                    }
+                    // What this process keeps of it goes first; then on to the live streams,
+                    // each filtered to what its user may see (`live.rs`).
+                    kept.forget(&change).await;
                     let _ = events.send(Event::Changed(Arc::new(change)));
                 }
                 Err(e) => tracing::warn!("change notifications: unreadable {:?}: {e}", n.payload()),

@@ -1,6 +1,7 @@
 //! Builds the application: state, router, middleware. Used by `serve` and by the tests.
 
 use crate::{batch_upload, changes, export, live, middleware, print, routes, sessions, throttle};
+use app::db::advanced_search::ReferenceLists;
 use app::db::users::{KnownUsers, SignedInUsers};
 use app::{shell, App};
 use axum::extract::FromRef;
@@ -27,6 +28,8 @@ pub struct AppState {
     pub sessions: sessions::SessionCache,
     /// Signed-in users read from memory, kept true by `changes`.
     pub signed_in: SignedInUsers,
+    /// The routes and activity types, kept true by `changes`.
+    pub reference_lists: ReferenceLists,
     /// The database's change notifications, heard once for the process.
     pub changes: changes::Changes,
 }
@@ -36,7 +39,11 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, pool: PgPool) -> Self {
         let sessions = sessions::SessionCache::new(10_000);
         let signed_in = SignedInUsers::default();
-        let changes = changes::Changes::listen(pool.clone(), sessions.clone(), signed_in.clone());
+        let reference_lists = ReferenceLists::default();
+        let changes = changes::Changes::listen(
+            pool.clone(),
+            changes::Kept { sessions: sessions.clone(), users: signed_in.clone(), lists: reference_lists.clone() },
+        );
         Self {
             leptos_options,
             pool,
@@ -44,6 +51,7 @@ impl AppState {
             sign_in_throttle: Default::default(),
             sessions,
             signed_in,
+            reference_lists,
             changes,
         }
     }
@@ -115,11 +123,13 @@ pub fn routes() -> Vec<leptos_axum::AxumRouteListing> {
 
 pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Router {
     let routes = routes();
-    let (pool, known, signed_in) = (state.pool.clone(), state.known_users.clone(), state.signed_in.clone());
+    let (pool, known) = (state.pool.clone(), state.known_users.clone());
+    let (signed_in, lists) = (state.signed_in.clone(), state.reference_lists.clone());
     let context = move || {
         provide_context(pool.clone());
         provide_context(known.clone());
         provide_context(signed_in.clone());
+        provide_context(lists.clone());
         // The signed-in user, read at most once in this request.
         provide_context(app::api::ssr::RequestUser::default());
         // The page's inline scripts carry the nonce its Content-Security-Policy names

@@ -148,6 +148,31 @@ async fn a_signed_in_user_changed_in_the_database_is_read_afresh_within_a_second
     assert!(took < Duration::from_secs(1), "the ended session was taken for {took:?}");
 }
 
+/// The routes and activity types are kept in memory too: one added in the database, however,
+/// is offered by the advanced search within a second, and a search may name it.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn a_route_added_in_the_database_is_offered_within_a_second(pool: PgPool) {
+    seed_demo(&pool).await;
+    let app = common::spawn(pool.clone()).await;
+    let base = app.base.clone();
+    let l1 = session_cookie(&base, "l1.demo", "demo-password-1").await;
+    let form = get(&base, &l1, "/view-cos/advanced").await.text().await.unwrap();
+    assert!(form.contains(">Skilled Worker<"), "the routes are offered");
+    assert!(!form.contains("Orchard Worker (added)"));
+
+    let id: i16 = sqlx::query_scalar("INSERT INTO routes (name, category) VALUES ('Orchard Worker (added)', 'Temporary Worker') RETURNING id")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let t = Instant::now();
+    while !get(&base, &l1, "/view-cos/advanced").await.text().await.unwrap().contains(">Orchard Worker (added)<") {
+        assert!(t.elapsed() < Duration::from_secs(1), "the new route is not offered after a second");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let results = get(&base, &l1, &format!("/view-cos/advanced?route={id}")).await.text().await.unwrap();
+    assert!(!results.contains("Select a route from the list."), "a search may name the new route");
+}
+
 /// A live stream as a browser's EventSource reads it, signed in as `login`.
 struct Stream(common::EventStream, String);
 

@@ -45,9 +45,10 @@ pub async fn advanced_choices() -> Result<Choices, AppError> {
             .map(|(id, name, login)| (id, format!("{name} ({login})")))
             .collect()
     };
+    let lists = crate::api::ssr::reference_lists();
     Ok(Choices {
-        activities: db::advanced_search::activity_types(&pool).await?,
-        routes: db::advanced_search::routes(&pool).await?,
+        activities: db::advanced_search::activity_types(&pool, &lists).await?,
+        routes: db::advanced_search::routes(&pool, &lists).await?,
         owners,
     })
 }
@@ -95,12 +96,12 @@ pub mod ssr {
         };
         let mut errors = Vec::new();
         if let Some(r) = s.route {
-            if !db::advanced_search::routes(pool).await?.iter().any(|(id, _)| *id == r) {
+            if !db::advanced_search::routes(pool, &crate::api::ssr::reference_lists()).await?.iter().any(|(id, _)| *id == r) {
                 errors.push(("route".into(), "Select a route from the list.".into()));
             }
         }
         if let Some(a) = s.activity {
-            if !db::advanced_search::activity_types(pool).await?.iter().any(|(id, _)| *id == a) {
+            if !db::advanced_search::activity_types(pool, &crate::api::ssr::reference_lists()).await?.iter().any(|(id, _)| *id == a) {
                 errors.push(("activity".into(), "Select a reported activity from the list.".into()));
             }
         }

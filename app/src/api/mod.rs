@@ -66,6 +66,12 @@ pub mod ssr {
             .ok_or_else(|| AppError::internal("context", format!("no known users at {at}")))
     }
 
+    /// The app's drop-down lists (`db::advanced_search::ReferenceLists`); outside a page or
+    /// server function (an export), lists that are read afresh.
+    pub fn reference_lists() -> db::advanced_search::ReferenceLists {
+        use_context::<db::advanced_search::ReferenceLists>().unwrap_or_default()
+    }
+
     pub async fn session() -> Result<Session, AppError> {
         leptos_axum::extract::<Session>()
             .await

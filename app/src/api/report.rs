@@ -98,7 +98,7 @@ pub mod ssr {
         c: &db::cos::Record,
         form: &ReportForm,
     ) -> Result<Result<(activity_report::Report, time::Date, time::Date, u32), Vec<(String, String)>>, AppError> {
-        let types = db::advanced_search::activity_types(pool).await?;
+        let types = db::advanced_search::activity_types(pool, &crate::api::ssr::reference_lists()).await?;
         let today = db::status_changes::uk_today(&mut *pool.acquire().await?).await?;
         Ok(match activity_report::check(form, &types, c.date_assigned, today) {
             Err(e) => Err(e),
@@ -125,7 +125,7 @@ pub async fn load_report_cos(cos_number: String) -> Result<ReportCos, AppError> 
 #[server(endpoint = "report/form")]
 pub async fn load_report_form(cos_number: String) -> Result<ReportFormScreen, AppError> {
     let (actor, pool, c, cos) = ssr::cos(&cos_number).await?;
-    let types = crate::db::advanced_search::activity_types(&pool).await?;
+    let types = crate::db::advanced_search::activity_types(&pool, &crate::api::ssr::reference_lists()).await?;
     let kept = ssr::session_answers(&c.cos_number).await?;
     let (answers, errors) = kept.map(|a| (a.form, a.errors)).unwrap_or_default();
     let addresses = crate::api::create::ssr::addresses(&pool, &actor).await?;

@@ -317,17 +317,54 @@ where
     }
 }
 
-/// The choices of the form's drop-downs: (id, name). Both lists are written by the migrations,
-/// which are built into this program, and nothing changes them afterwards: each is read once
-/// per process, so checking a route or activity in a search costs no round trip.
-pub async fn routes(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
-    static ROUTES: tokio::sync::OnceCell<Vec<(i16, String)>> = tokio::sync::OnceCell::const_new();
-    let read = || sqlx::query_as("SELECT id, name FROM routes ORDER BY name").fetch_all(pool);
-    ROUTES.get_or_try_init(read).await.cloned()
+/// The choices of the form's drop-downs, (id, name): routes and activity types. Written by the
+/// migrations and seldom changed after, so each app reads them once and keeps them until the
+/// database announces a change to either (`server/src/changes.rs`, migration 000020); checking
+/// a route or activity in a search then costs no round trip. A `ReferenceLists::default()`
+/// made for one call keeps nothing beyond it.
+#[derive(Clone, Default)]
+pub struct ReferenceLists(std::sync::Arc<std::sync::RwLock<Lists>>);
+
+#[derive(Default)]
+struct Lists {
+    routes: Option<Vec<(i16, String)>>,
+    activity_types: Option<Vec<(i16, String)>>,
+    /// Moved on by every change heard: a read that began before one is not kept.
+    generation: u64,
 }
 
-pub async fn activity_types(pool: &PgPool) -> sqlx::Result<Vec<(i16, String)>> {
-    static ACTIVITY_TYPES: tokio::sync::OnceCell<Vec<(i16, String)>> = tokio::sync::OnceCell::const_new();
-    let read = || sqlx::query_as("SELECT id, name FROM activity_types ORDER BY name").fetch_all(pool);
-    ACTIVITY_TYPES.get_or_try_init(read).await.cloned()
+impl ReferenceLists {
+    pub fn forget(&self) {
+        let mut lists = self.0.write().unwrap_or_else(|e| e.into_inner());
+        *lists = Lists { generation: lists.generation + 1, ..Lists::default() };
+    }
+
+    async fn read(
+        &self,
+        pool: &PgPool,
+        sql: &'static str,
+        slot: fn(&mut Lists) -> &mut Option<Vec<(i16, String)>>,
+    ) -> sqlx::Result<Vec<(i16, String)>> {
+        let generation = {
+            let mut lists = self.0.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(kept) = slot(&mut lists) {
+                return Ok(kept.clone());
+            }
+            lists.generation
+        };
+        let read: Vec<(i16, String)> = sqlx::query_as(sql).fetch_all(pool).await?;
+        let mut lists = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if lists.generation == generation {
+            *slot(&mut lists) = Some(read.clone());
+        }
+        Ok(read)
+    }
+}
+
+pub async fn routes(pool: &PgPool, lists: &ReferenceLists) -> sqlx::Result<Vec<(i16, String)>> {
+    lists.read(pool, "SELECT id, name FROM routes ORDER BY name", |l| &mut l.routes).await
+}
+
+pub async fn activity_types(pool: &PgPool, lists: &ReferenceLists) -> sqlx::Result<Vec<(i16, String)>> {
+    lists.read(pool, "SELECT id, name FROM activity_types ORDER BY name", |l| &mut l.activity_types).await
 }
