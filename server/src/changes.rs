@@ -2,10 +2,11 @@
 //!
 //! The database announces every committed change on `sms_changes` (migration 000017), whoever
 //! made it: this server, another one, the expiry job, the Home Office's commands. Here they
-//! drop this process's cached copies of what changed (sessions, signed-in users, the routes and
-//! activity types) and go on to every open live
-//! stream (`live.rs`). When the connection is lost, it reconnects with backoff; anything may
-//! have changed meanwhile, so the caches are emptied and the streams told `Missed`.
+//! drop this process's cached copies of what changed (`Kept`: sessions, signed-in users, the
+//! routes and activity types) and go on to every open live stream (`live.rs`). When the
+//! connection is lost, it reconnects with backoff; anything may have changed meanwhile, so the
+//! caches are emptied (signed-in users are read from the database until it is back) and the
+//! streams told `Missed`.
 
 use crate::sessions::SessionCache;
 use app::db::advanced_search::ReferenceLists;

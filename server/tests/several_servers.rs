@@ -112,39 +112,46 @@ async fn what_one_server_changes_every_other_server_sees_within_a_second(pool: P
     assert!(offered.contains("Kim Jones"), "B offers the new user: {offered}");
 }
 
+/// One server over the demo data, and a session signed in through it.
+async fn one_server_signed_in(pool: &PgPool, login: &str, password: &str) -> (common::TestApp, String) {
+    seed_demo(pool).await;
+    let app = common::spawn(pool.clone()).await;
+    let cookie = session_cookie(&app.base, login, password).await;
+    (app, cookie)
+}
+
+/// Reads the page at `path` until it `shows` what is awaited: at most a second, else `fails`.
+async fn shown_within_a_second(base: &str, cookie: &str, path: &str, shows: impl Fn(&str) -> bool, fails: &str) {
+    let t = Instant::now();
+    while !shows(&get(base, cookie, path).await.text().await.unwrap()) {
+        assert!(t.elapsed() < Duration::from_secs(1), "{fails} after a second");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 /// Each server keeps signed-in users in memory while it hears the change notifications: a
 /// change made in the database by anything at all (here a plain statement, as an operator's
 /// tool would make it) still reaches the next pages within a second.
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_signed_in_user_changed_in_the_database_is_read_afresh_within_a_second(pool: PgPool) {
-    seed_demo(&pool).await;
-    let app = common::spawn(pool.clone()).await;
-    let base = app.base.clone();
-    let l2 = session_cookie(&base, "l2.demo", "demo-password-2").await;
+    let (app, l2) = one_server_signed_in(&pool, "l2.demo", "demo-password-2").await;
+    let base = &app.base;
     let name = |page: &str| {
         let at = page.find("signed-in__name").expect("the header names the user");
         page[at..].split(['>', '<']).nth(1).unwrap_or_default().to_string()
     };
     // Read twice: the second from memory, if the server keeps it.
     for _ in 0..2 {
-        let page = get(&base, &l2, "/").await.text().await.unwrap();
+        let page = get(base, &l2, "/").await.text().await.unwrap();
         assert_ne!(name(&page), "Robin Renamed");
     }
 
     sqlx::query("UPDATE users SET full_name = 'Robin Renamed' WHERE user_id = 'l2.demo'").execute(&pool).await.unwrap();
-    let t = Instant::now();
-    loop {
-        let page = get(&base, &l2, "/").await.text().await.unwrap();
-        if name(&page) == "Robin Renamed" {
-            break;
-        }
-        assert!(t.elapsed() < Duration::from_secs(1), "the header still says {} after a second", name(&page));
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    shown_within_a_second(base, &l2, "/", |page| name(page) == "Robin Renamed", "the header still has the old name").await;
 
     // The user's sessions ended in the database (their epoch moved on): refused.
     sqlx::query("UPDATE users SET session_epoch = session_epoch + 1 WHERE user_id = 'l2.demo'").execute(&pool).await.unwrap();
-    let took = refused_after(&base, &l2).await;
+    let took = refused_after(base, &l2).await;
     assert!(took < Duration::from_secs(1), "the ended session was taken for {took:?}");
 }
 
@@ -152,11 +159,9 @@ async fn a_signed_in_user_changed_in_the_database_is_read_afresh_within_a_second
 /// is offered by the advanced search within a second, and a search may name it.
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn a_route_added_in_the_database_is_offered_within_a_second(pool: PgPool) {
-    seed_demo(&pool).await;
-    let app = common::spawn(pool.clone()).await;
-    let base = app.base.clone();
-    let l1 = session_cookie(&base, "l1.demo", "demo-password-1").await;
-    let form = get(&base, &l1, "/view-cos/advanced").await.text().await.unwrap();
+    let (app, l1) = one_server_signed_in(&pool, "l1.demo", "demo-password-1").await;
+    let base = &app.base;
+    let form = get(base, &l1, "/view-cos/advanced").await.text().await.unwrap();
     assert!(form.contains(">Skilled Worker<"), "the routes are offered");
     assert!(!form.contains("Orchard Worker (added)"));
 
@@ -164,12 +169,9 @@ async fn a_route_added_in_the_database_is_offered_within_a_second(pool: PgPool) 
         .fetch_one(&pool)
         .await
         .unwrap();
-    let t = Instant::now();
-    while !get(&base, &l1, "/view-cos/advanced").await.text().await.unwrap().contains(">Orchard Worker (added)<") {
-        assert!(t.elapsed() < Duration::from_secs(1), "the new route is not offered after a second");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let results = get(&base, &l1, &format!("/view-cos/advanced?route={id}")).await.text().await.unwrap();
+    let offered = |page: &str| page.contains(">Orchard Worker (added)<");
+    shown_within_a_second(base, &l1, "/view-cos/advanced", offered, "the new route is not offered").await;
+    let results = get(base, &l1, &format!("/view-cos/advanced?route={id}")).await.text().await.unwrap();
     assert!(!results.contains("Select a route from the list."), "a search may name the new route");
 }
 

@@ -95,13 +95,14 @@ pub mod ssr {
             Err(e) => return Ok(Err(e)),
         };
         let mut errors = Vec::new();
+        let lists = crate::api::ssr::reference_lists();
         if let Some(r) = s.route {
-            if !db::advanced_search::routes(pool, &crate::api::ssr::reference_lists()).await?.iter().any(|(id, _)| *id == r) {
+            if !db::advanced_search::routes(pool, &lists).await?.iter().any(|(id, _)| *id == r) {
                 errors.push(("route".into(), "Select a route from the list.".into()));
             }
         }
         if let Some(a) = s.activity {
-            if !db::advanced_search::activity_types(pool, &crate::api::ssr::reference_lists()).await?.iter().any(|(id, _)| *id == a) {
+            if !db::advanced_search::activity_types(pool, &lists).await?.iter().any(|(id, _)| *id == a) {
                 errors.push(("activity".into(), "Select a reported activity from the list.".into()));
             }
         }

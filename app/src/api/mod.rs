@@ -110,7 +110,7 @@ pub mod ssr {
         let remembered = use_context::<db::users::SignedInUsers>();
         let read = || async {
             match &remembered {
-                Some(known) => db::users::signed_in_user_remembered(pool, known, su.sponsor_id, su.id, su.epoch).await,
+                Some(known) => known.signed_in_user(pool, su.sponsor_id, su.id, su.epoch).await,
                 None => db::users::signed_in_user(pool, su.sponsor_id, su.id, su.epoch).await,
             }
         };

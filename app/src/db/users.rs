@@ -175,7 +175,7 @@ pub async fn signed_in_user(
 #[derive(Clone)]
 pub struct SignedInUsers(std::sync::Arc<SignedInInner>);
 
-pub struct SignedInInner {
+struct SignedInInner {
     /// (sponsor, user) → the session epoch it was read for, and the user.
     users: moka::future::Cache<(i64, i64), (i32, UserWithSponsor)>,
     /// Moved on by every change heard: a read that began before one is not kept, as it may
@@ -218,33 +218,33 @@ impl SignedInUsers {
             self.0.users.invalidate(&(sponsor_id, *id)).await;
         }
     }
-}
 
-/// `signed_in_user`, from memory when it is known to be current.
-pub async fn signed_in_user_remembered(
-    pool: &PgPool,
-    known: &SignedInUsers,
-    sponsor_id: i64,
-    id: i64,
-    epoch: i32,
-) -> sqlx::Result<Option<UserWithSponsor>> {
-    use std::sync::atomic::Ordering::SeqCst;
-    let k = &known.0;
-    if k.hearing.load(SeqCst) {
-        if let Some((e, user)) = k.users.get(&(sponsor_id, id)).await {
-            if e == epoch {
-                return Ok(Some(user));
+    /// `signed_in_user`, from memory when it is known to be current.
+    pub async fn signed_in_user(
+        &self,
+        pool: &PgPool,
+        sponsor_id: i64,
+        id: i64,
+        epoch: i32,
+    ) -> sqlx::Result<Option<UserWithSponsor>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let k = &self.0;
+        if k.hearing.load(SeqCst) {
+            if let Some((e, user)) = k.users.get(&(sponsor_id, id)).await {
+                if e == epoch {
+                    return Ok(Some(user));
+                }
             }
         }
-    }
-    let before = k.generation.load(SeqCst);
-    let user = signed_in_user(pool, sponsor_id, id, epoch).await?;
-    if let Some(u) = &user {
-        if k.hearing.load(SeqCst) && k.generation.load(SeqCst) == before {
-            k.users.insert((sponsor_id, id), (epoch, u.clone())).await;
+        let before = k.generation.load(SeqCst);
+        let user = signed_in_user(pool, sponsor_id, id, epoch).await?;
+        if let Some(u) = &user {
+            if k.hearing.load(SeqCst) && k.generation.load(SeqCst) == before {
+                k.users.insert((sponsor_id, id), (epoch, u.clone())).await;
+            }
         }
+        Ok(user)
     }
-    Ok(user)
 }
 
 /// The sponsor's active users, by name.
