@@ -77,8 +77,26 @@ pub struct Settings {
 pub const ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 pub fn pool_options() -> sqlx::postgres::PgPoolOptions {
-    sqlx::postgres::PgPoolOptions::new().max_connections(32).acquire_timeout(ACQUIRE_TIMEOUT)
+    sqlx::postgres::PgPoolOptions::new()
+        .max_connections(32)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // sqlx's own test pings every connection as it is handed out: a round trip to
+        // PostgreSQL on every query, on top of the one sqlx makes as it takes the connection
+        // back. A connection given back within the last second passed that second test, so
+        // only one idle for longer is pinged (a database restarted since is found out there).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= RECENTLY_TESTED {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
 }
+
+/// How long a connection given back to the pool counts as tested (`pool_options`).
+const RECENTLY_TESTED: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Each connection's statements are bounded in time (`app::db::STATEMENT_TIMEOUT`).
 pub fn connect_options(options: sqlx::postgres::PgConnectOptions) -> sqlx::postgres::PgConnectOptions {
