@@ -25,7 +25,7 @@ use crate::pages::{
     workers::WorkersPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
@@ -41,10 +41,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
-                // The stylesheet by its hashed name (`hash.txt`) when the bundle has them.
-                <HashedStylesheet options=options.clone() id="leptos"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <Bundle options/>
                 <MetaTags/>
             </head>
             <body>
@@ -52,6 +50,63 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The stylesheet, and the script that loads the WebAssembly and hydrates the page: by the
+/// hashed names cargo-leptos writes in `hash.txt` beside the server, read once per process.
+/// (Leptos's own `HashedStylesheet` and `HydrationScripts` read that file on every page:
+/// about 6% of a View CoS page's time.) Scripts are modules, so deferred: the page is whole
+/// without them.
+#[component]
+fn Bundle(options: LeptosOptions) -> impl IntoView {
+    let names = bundle_names(&options);
+    let pkg = format!("/{}", options.site_pkg_dir);
+    let (js, wasm) = (format!("{pkg}/{}", names.js), format!("{pkg}/{}", names.wasm));
+    let nonce = leptos::nonce::use_nonce();
+    let loader = format!("import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));");
+    view! {
+        <link id="leptos" rel="stylesheet" href=format!("{pkg}/{}", names.css)/>
+        <link rel="modulepreload" href=js crossorigin="anonymous"/>
+        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous"/>
+        <script type="module" nonce=nonce>{loader}</script>
+    }
+}
+
+/// The bundle's file names under the site's `pkg` directory.
+struct BundleNames {
+    css: String,
+    js: String,
+    wasm: String,
+}
+
+fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
+    static NAMES: std::sync::OnceLock<BundleNames> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        let name = options.output_name.to_string();
+        let hashes = options
+            .hash_files
+            .then(|| {
+                let exe = std::env::current_exe().ok()?;
+                std::fs::read_to_string(exe.parent()?.join(options.hash_file.as_ref())).ok()
+            })
+            .flatten()
+            .unwrap_or_default();
+        let hash = |kind: &str| {
+            hashes
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(k, _)| k.trim() == kind)
+                .map(|(_, h)| format!(".{}", h.trim()))
+        };
+        // Unhashed, wasm-bindgen names the WebAssembly `<name>_bg` unless told the name
+        // (`.cargo/config.toml` tells every build, as cargo-leptos does).
+        let plain_wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { name.clone() } else { format!("{name}_bg") };
+        BundleNames {
+            css: format!("{name}{}.css", hash("css").unwrap_or_default()),
+            js: format!("{name}{}.js", hash("js").unwrap_or_default()),
+            wasm: hash("wasm").map(|h| format!("{name}{h}.wasm")).unwrap_or_else(|| format!("{plain_wasm}.wasm")),
+        }
+    })
 }
 
 #[component]
