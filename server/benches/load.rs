@@ -341,6 +341,15 @@ fn print(users: usize, t: &Tally, peak: f64, took: Duration) {
 }
 
 /// Requests a second for `url` from `n` clients for `secs` seconds.
+/// The SSR ratio's rounds (`main`).
+const RATIO_ROUNDS: usize = 7;
+const RATIO_ROUND_SECS: u64 = 4;
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
 async fn rate(clients: &[reqwest::Client], url: &str, secs: u64) -> (f64, u64) {
     rate_accepting(clients, url, "identity", secs).await
 }
@@ -594,15 +603,26 @@ async fn main() {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, &page).unwrap();
     let same = vec![clients[0].clone(); 16];
-    let (ssr, ssr_bad) = rate(&same, &format!("{base}/view-cos/{number}"), 15).await;
-    let (stat, stat_bad) = rate(&same, &format!("{base}/pkg/{name}"), 15).await;
+    // In alternating rounds, each ratio taken from two rounds seconds apart: this machine's
+    // speed drifts by half from one minute to the next, which two long runs compared as well.
+    let (mut ssr, mut stat, mut ratios, mut bad) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for _ in 0..RATIO_ROUNDS {
+        let (a, a_bad) = rate(&same, &format!("{base}/view-cos/{number}"), RATIO_ROUND_SECS).await;
+        let (b, b_bad) = rate(&same, &format!("{base}/pkg/{name}"), RATIO_ROUND_SECS).await;
+        ratios.push(a / b * 100.0);
+        ssr.push(a);
+        stat.push(b);
+        bad += a_bad + b_bad;
+    }
     let _ = std::fs::remove_file(&file);
     println!(
-        "\nView CoS ({} bytes) at 16 clients: {ssr:.0} pages/s server-rendered, {stat:.0}/s as a static file: {:.0}% ({} and {} failed)",
+        "\nView CoS ({} bytes) at 16 clients, {RATIO_ROUNDS} alternating rounds of {RATIO_ROUND_SECS} s: {:.0} pages/s server-rendered, {:.0}/s as a static file (medians); \
+         server-rendered against static, round by round: {}; median {:.0}% ({bad} failed)",
         page.len(),
-        ssr / stat * 100.0,
-        ssr_bad,
-        stat_bad
+        median(&mut ssr),
+        median(&mut stat),
+        ratios.iter().map(|r| format!("{r:.0}%")).collect::<Vec<_>>().join(", "),
+        median(&mut ratios.clone()),
     );
     // Browsers ask for brotli: the page is then compressed as it is sent.
     let (br, br_bad) = rate_accepting(&same, &format!("{base}/view-cos/{number}"), "br, gzip", 15).await;
