@@ -340,7 +340,6 @@ fn print(users: usize, t: &Tally, peak: f64, took: Duration) {
     }
 }
 
-/// Requests a second for `url` from `n` clients for `secs` seconds.
 /// The SSR ratio's rounds (`main`).
 const RATIO_ROUNDS: usize = 7;
 const RATIO_ROUND_SECS: u64 = 4;
@@ -350,6 +349,7 @@ fn median(xs: &mut [f64]) -> f64 {
     xs[xs.len() / 2]
 }
 
+/// Requests a second for `url` from `n` clients for `secs` seconds.
 async fn rate(clients: &[reqwest::Client], url: &str, secs: u64) -> (f64, u64) {
     rate_accepting(clients, url, "identity", secs).await
 }
@@ -603,8 +603,9 @@ async fn main() {
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, &page).unwrap();
     let same = vec![clients[0].clone(); 16];
-    // In alternating rounds, each ratio taken from two rounds seconds apart: this machine's
-    // speed drifts by half from one minute to the next, which two long runs compared as well.
+    // Alternating short rounds, each ratio from two rounds seconds apart: this machine's speed
+    // drifts by up to half from one minute to the next, so two long runs a minute apart
+    // compared the drift as much as the server.
     let (mut ssr, mut stat, mut ratios, mut bad) = (Vec::new(), Vec::new(), Vec::new(), 0);
     for _ in 0..RATIO_ROUNDS {
         let (a, a_bad) = rate(&same, &format!("{base}/view-cos/{number}"), RATIO_ROUND_SECS).await;
@@ -615,14 +616,15 @@ async fn main() {
         bad += a_bad + b_bad;
     }
     let _ = std::fs::remove_file(&file);
+    let rounds = ratios.iter().map(|r| format!("{r:.0}%")).collect::<Vec<_>>().join(", ");
     println!(
         "\nView CoS ({} bytes) at 16 clients, {RATIO_ROUNDS} alternating rounds of {RATIO_ROUND_SECS} s: {:.0} pages/s server-rendered, {:.0}/s as a static file (medians); \
          server-rendered against static, round by round: {}; median {:.0}% ({bad} failed)",
         page.len(),
         median(&mut ssr),
         median(&mut stat),
-        ratios.iter().map(|r| format!("{r:.0}%")).collect::<Vec<_>>().join(", "),
-        median(&mut ratios.clone()),
+        rounds,
+        median(&mut ratios),
     );
     // Browsers ask for brotli: the page is then compressed as it is sent.
     let (br, br_bad) = rate_accepting(&same, &format!("{base}/view-cos/{number}"), "br, gzip", 15).await;
