@@ -67,10 +67,11 @@ load: tools node-deps chromium build-release
 	  env -u DATABASE_URL ./target/release/server --database $(BENCH_DB) seed --if-empty \
 	    --sponsors 1000 --cos 1000000 --largest 100000 --today 2026-11-29; \
 	  env -u DATABASE_URL SMS_DATABASE=$(BENCH_DB) LEPTOS_SITE_ADDR=127.0.0.1:$(LOAD_PORT) LEPTOS_SITE_ROOT=target/site \
-	    RUST_LOG=warn ./target/release/server serve & server=$$!; \
+	    RUST_LOG=warn ./target/release/server serve 2> >(tee target/load-server.log >&2) & server=$$!; \
 	  for i in $$(seq 100); do curl -sf http://127.0.0.1:$(LOAD_PORT)/health > /dev/null && break; sleep 0.3; done; \
 	  LOAD_BASE=http://127.0.0.1:$(LOAD_PORT) LOAD_SERVER_PID=$$server LOAD_SITE_ROOT=$(CURDIR)/target/site \
-	    DATABASE_URL="$$(./target/release/server --database $(BENCH_DB) db url)" cargo bench -p server --bench load
+	    DATABASE_URL="$$(./target/release/server --database $(BENCH_DB) db url)" cargo bench -p server --bench load; \
+	  echo "Server panics during the run: $$(grep -c 'panicked at' target/load-server.log || true) (any are above, with the server's warnings)"
 
 build:
 	cargo leptos build

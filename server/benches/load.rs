@@ -285,7 +285,8 @@ fn pick(rng: &mut impl Rng) -> Kind {
 }
 
 /// `users` virtual users for `secs` seconds; the tally and the peak RSS seen.
-async fn run(base: &str, desks: &[Desk], clients: &[reqwest::Client], pool: &PgPool, users: usize, secs: u64, pid: Option<u32>) -> (Tally, f64, Duration) {
+/// The tally, the server's peak RSS, the time taken, and its RSS at the end of each minute.
+async fn run(base: &str, desks: &[Desk], clients: &[reqwest::Client], pool: &PgPool, users: usize, secs: u64, pid: Option<u32>) -> (Tally, f64, Duration, Vec<f64>) {
     let until = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();
     for k in 0..users {
@@ -303,16 +304,20 @@ async fn run(base: &str, desks: &[Desk], clients: &[reqwest::Client], pool: &PgP
         }));
     }
     let started = Instant::now();
-    let mut peak = rss_mb(pid);
+    let (mut peak, mut minutes) = (rss_mb(pid), Vec::new());
     while tasks.iter().any(|t| !t.is_finished()) {
         tokio::time::sleep(Duration::from_millis(250)).await;
-        peak = peak.max(rss_mb(pid));
+        let now = rss_mb(pid);
+        peak = peak.max(now);
+        if started.elapsed() >= Duration::from_secs(60 * (minutes.len() as u64 + 1)) {
+            minutes.push(now);
+        }
     }
     let mut all = Tally::default();
     for t in tasks {
         all.merge(t.await.unwrap());
     }
-    (all, peak, started.elapsed())
+    (all, peak, started.elapsed(), minutes)
 }
 
 fn print(users: usize, t: &Tally, peak: f64, took: Duration) {
@@ -582,16 +587,28 @@ async fn main() {
     }
 
     for users in levels.into_iter().filter(|_| secs > 0) {
-        let (tally, peak, took) = run(&base, &desks, &clients, &pool, users, secs, pid).await;
+        let (tally, peak, took, _) = run(&base, &desks, &clients, &pool, users, secs, pid).await;
         print(users, &tally, peak, took);
     }
 
     if soak > 0 {
         let start = rss_mb(pid);
-        let (tally, peak, took) = run(&base, &desks, &clients, &pool, levels[0], soak, pid).await;
+        let (tally, peak, took, minutes) = run(&base, &desks, &clients, &pool, levels[0], soak, pid).await;
         print(levels[0], &tally, peak, took);
         let end = rss_mb(pid);
         println!("  soak: RSS {start:.0} MB at its start, {end:.0} MB at its end ({:+.1}%)", (end / start - 1.0) * 100.0);
+        // The start is read idle and the end straight after the load, before the allocator
+        // gives memory back, so the two differ by the working set as much as by any leak. A
+        // leak climbs minute after minute under the same load; this is the figure to judge by.
+        let trace = minutes.iter().map(|m| format!("{m:.0}")).collect::<Vec<_>>().join(", ");
+        if let (Some(first), Some(last)) = (minutes.first(), minutes.last()) {
+            let low = minutes.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = minutes.iter().copied().fold(0.0, f64::max);
+            println!(
+                "  soak: RSS at the end of each minute under load, MB: {trace} (lowest {low:.0}, highest {high:.0}; {:+.1}% from the first minute to the last)",
+                (last / first - 1.0) * 100.0
+            );
+        }
     }
 
     // Server-side rendering against the same bytes as a static file, from the same server.
