@@ -284,8 +284,8 @@ fn pick(rng: &mut impl Rng) -> Kind {
     Kind::ViewCos
 }
 
-/// `users` virtual users for `secs` seconds; the tally and the peak RSS seen.
-/// The tally, the server's peak RSS, the time taken, and its RSS at the end of each minute.
+/// `users` virtual users for `secs` seconds: the tally, the server's peak RSS, the time taken,
+/// and its RSS at the end of each minute.
 async fn run(base: &str, desks: &[Desk], clients: &[reqwest::Client], pool: &PgPool, users: usize, secs: u64, pid: Option<u32>) -> (Tally, f64, Duration, Vec<f64>) {
     let until = Instant::now() + Duration::from_secs(secs);
     let mut tasks = Vec::new();

@@ -255,13 +255,8 @@ impl ChangedRows {
 }
 
 /// Whether the row of CoS `number` is among the changed (for `class:row--changed`).
-///
-/// `try_with`, here and in the banner: `with` panics on a disposed signal, and a page dropped
-/// part-way (its client gone) may be disposed before all its closures have run. One such
-/// panic was seen in `make load` as 200 clients stopped at once; these are the app's only
-/// `with`s while rendering, so none of the app's own reads can cause it now.
 pub fn row_changed(changed: Option<RwSignal<ChangedRows>>, number: String) -> impl Fn() -> bool + Clone + Send + Sync + 'static {
-    move || changed.and_then(|c| c.try_with(|c| c.rows.contains(&number))).unwrap_or(false)
+    move || changed.is_some_and(|c| c.with(|c| c.rows.contains(&number)))
 }
 
 /// The "Changed" mark beside a changed row's CoS number.
@@ -298,7 +293,7 @@ pub fn ResultsChangedBanner(
         // A polite live region, present from the start so screen readers announce what arrives
         // (not role="status": the screens have their own status line).
         <div class="live-banner" aria-live="polite">
-            {move || changed.try_with(ChangedRows::message).flatten().map(|m| view! {
+            {move || changed.with(ChangedRows::message).map(|m| view! {
                 <div class="notice">
                     <p>{m}</p>
                     <button type="button" class="button button--secondary"
