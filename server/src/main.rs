@@ -20,6 +20,9 @@ struct Cli {
     /// Where the embedded cluster lives.
     #[arg(long, env = "SMS_TARGET_DIR", default_value = "target", global = true)]
     target_dir: PathBuf,
+    /// Connections to PostgreSQL this process keeps at most (default: four per core, 8 to 32).
+    #[arg(long, env = "SMS_DB_CONNECTIONS", global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    db_connections: Option<u32>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -129,6 +132,7 @@ async fn connect(cli: &Cli, cluster: &mut Option<Cluster>) -> anyhow::Result<sql
         }
     };
     let pool = server::startup::pool_options()
+        .max_connections(cli.db_connections.unwrap_or_else(server::startup::default_pool_size))
         .connect_with(server::startup::connect_options(options))
         .await
         .context("could not connect to the database")?;
