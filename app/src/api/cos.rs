@@ -199,7 +199,7 @@ pub mod ssr {
                     row("End date", d(c.work_end_date)),
                     row("Total weekly hours", t(c.weekly_hours)),
                     row("Main work address", t(c.work_address)),
-                    row("Other regular work addresses", c.other_work_addresses.join("; ")),
+                    row("Other regular work addresses", c.other_work_addresses.0.iter().map(|a| a.one_line()).collect::<Vec<_>>().join("; ")),
                 ],
             },
             Section {

@@ -174,6 +174,16 @@ pub struct OtherAddress {
 }
 
 impl OtherAddress {
+    /// The address on one line, its empty parts left out, as View CoS and the PDF show it.
+    pub fn one_line(&self) -> String {
+        [&self.line1, &self.line2, &self.line3, &self.town, &self.county, &self.postcode]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     fn part(&self, p: &str) -> &str {
         match p {
             "line1" => &self.line1,
@@ -547,6 +557,15 @@ mod tests {
     }
 
     const TODAY: Date = date!(2026 - 12 - 01);
+
+    #[test]
+    fn an_other_address_on_one_line_leaves_out_its_empty_parts() {
+        let a: OtherAddress =
+            serde_json::from_str(r#"{"line1": "2 Quay Street", "line2": "", "line3": "", "town": "Leeds", "county": "West Yorkshire", "postcode": "LS1 4AB"}"#).unwrap();
+        assert_eq!(a.one_line(), "2 Quay Street, Leeds, West Yorkshire, LS1 4AB");
+        let a: OtherAddress = serde_json::from_str(r#"{"line1": "Unit 4", "line2": "Mill Lane", "town": "Hull", "postcode": "HU1 2AA"}"#).unwrap();
+        assert_eq!(a.one_line(), "Unit 4, Mill Lane, Hull, HU1 2AA");
+    }
 
     #[test]
     fn a_full_form_is_ready_to_go_with_values_as_stored() {
