@@ -18,9 +18,9 @@ use tower_sessions::cookie::{time::Duration, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-/// What every request shares, behind one `Arc`: axum and Leptos clone the state for each
-/// request, several times, and a clone of each part (the caches are several `Arc`s each) was
-/// about 3% of a View CoS page's time.
+/// What every request shares, behind one `Arc`: axum and Leptos clone the state several
+/// times a request, and cloning each part (the caches are several `Arc`s each) took about 5%
+/// of the server's CPU for a View CoS page.
 #[derive(Clone)]
 pub struct AppState(std::sync::Arc<Shared>);
 

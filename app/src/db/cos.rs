@@ -41,8 +41,8 @@ pub struct Record {
     pub work_end_date: Option<Date>,
     pub weekly_hours: Option<String>,
     pub work_address: Option<String>,
-    /// Read as stored and put on one line in Rust: unpacked in SQL (a subquery over the JSON
-    /// array), it cost PostgreSQL a quarter more CPU on every View CoS.
+    /// Read as stored and put on one line in Rust (`OtherAddress::one_line`): unpacked in SQL,
+    /// a subquery over the JSON array, it made the whole query a third dearer to PostgreSQL.
     pub other_work_addresses: sqlx::types::Json<Vec<crate::domain::cos_form::OtherAddress>>,
     pub job_title: Option<String>,
     pub soc_code: Option<String>,
