@@ -253,7 +253,9 @@ pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppE
     use crate::domain::{dates::uk_date, permissions, Actor};
 
     let (_, pool, c) = reachable_cos(&cos_number, permissions::can_view).await?;
-    let statuses = db::cos::status_history(&pool, c.sponsor_id, c.id)
+    // One turn at the pool for all three: taken apart, a busy pool made the page queue thrice.
+    let mut conn = pool.acquire().await?;
+    let statuses = db::cos::status_history(&mut *conn, c.sponsor_id, c.id)
         .await?
         .into_iter()
         .map(|(status, at, kind, user)| {
@@ -265,12 +267,12 @@ pub async fn load_cos_histories(cos_number: String) -> Result<CosHistories, AppE
             (status, uk_date(at.date()), by)
         })
         .collect();
-    let transfers = db::cos::ownership_history(&pool, c.sponsor_id, c.id)
+    let transfers = db::cos::ownership_history(&mut *conn, c.sponsor_id, c.id)
         .await?
         .into_iter()
         .map(|t| (t.from_name, t.to_name, uk_date(t.transferred_at.date()), t.by_name, t.batch_reference.unwrap_or_default()))
         .collect();
-    let activities = db::cos::activity_history(&pool, c.sponsor_id, c.id)
+    let activities = db::cos::activity_history(&mut *conn, c.sponsor_id, c.id)
         .await?
         .into_iter()
         .map(|a| ActivityView {

@@ -96,7 +96,8 @@ pub async fn by_number(pool: &PgPool, sponsor_id: i64, cos_number: &str) -> sqlx
 }
 
 /// Each status the CoS has had: (status, when, who or what: a user's name or the actor kind).
-pub async fn status_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<(String, OffsetDateTime, String, Option<String>)>> {
+/// The three histories take any executor: the history page reads them on one connection.
+pub async fn status_history(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<(String, OffsetDateTime, String, Option<String>)>> {
     sqlx::query_as(
         "SELECT h.status, h.changed_at, h.actor_kind, u.full_name
          FROM cos_status_history h
@@ -106,7 +107,7 @@ pub async fn status_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx
     )
     .bind(sponsor_id)
     .bind(cos_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -119,7 +120,7 @@ pub struct Transfer {
     pub batch_reference: Option<String>,
 }
 
-pub async fn ownership_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Transfer>> {
+pub async fn ownership_history(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Transfer>> {
     sqlx::query_as(
         "SELECT f.full_name AS from_name, t.full_name AS to_name, b.full_name AS by_name, o.transferred_at,
                 bt.reference AS batch_reference
@@ -133,7 +134,7 @@ pub async fn ownership_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> s
     )
     .bind(sponsor_id)
     .bind(cos_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
@@ -152,7 +153,7 @@ pub struct Activity {
     pub changes: serde_json::Value,
 }
 
-pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Activity>> {
+pub async fn activity_history(db: impl sqlx::PgExecutor<'_>, sponsor_id: i64, cos_id: i64) -> sqlx::Result<Vec<Activity>> {
     sqlx::query_as(
         "SELECT a.id, t.name AS activity_type, a.reported_at, u.full_name AS reported_by, a.details,
                 a.event_date, a.due_date, a.days_late, a.changes
@@ -164,7 +165,7 @@ pub async fn activity_history(pool: &PgPool, sponsor_id: i64, cos_id: i64) -> sq
     )
     .bind(sponsor_id)
     .bind(cos_id)
-    .fetch_all(pool)
+    .fetch_all(db)
     .await
 }
 
