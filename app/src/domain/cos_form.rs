@@ -176,12 +176,7 @@ pub struct OtherAddress {
 impl OtherAddress {
     /// The address on one line, its empty parts left out, as View CoS and the PDF show it.
     pub fn one_line(&self) -> String {
-        [&self.line1, &self.line2, &self.line3, &self.town, &self.county, &self.postcode]
-            .into_iter()
-            .filter(|p| !p.is_empty())
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .join(", ")
+        OTHER_PARTS.iter().map(|(p, _, _)| self.part(p)).filter(|v| !v.is_empty()).collect::<Vec<_>>().join(", ")
     }
 
     fn part(&self, p: &str) -> &str {
