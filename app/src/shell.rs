@@ -27,7 +27,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
 use leptos_router::{
-    components::{Route, Router, Routes},
+    components::{FlatRoutes, Route, Router},
     path, SsrMode,
 };
 
@@ -59,29 +59,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// without them.
 #[component]
 fn Bundle(options: LeptosOptions) -> impl IntoView {
-    let names = bundle_names(&options);
-    let pkg = format!("/{}", options.site_pkg_dir);
-    let (js, wasm) = (format!("{pkg}/{}", names.js), format!("{pkg}/{}", names.wasm));
+    let b = bundle(&options);
     let nonce = leptos::nonce::use_nonce();
-    let loader = format!("import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));");
     view! {
-        <link id="leptos" rel="stylesheet" href=format!("{pkg}/{}", names.css)/>
-        <link rel="modulepreload" href=js crossorigin="anonymous"/>
-        <link rel="preload" href=wasm r#as="fetch" r#type="application/wasm" crossorigin="anonymous"/>
-        <script type="module" nonce=nonce>{loader}</script>
+        <link id="leptos" rel="stylesheet" href=b.css.as_str()/>
+        <link rel="modulepreload" href=b.js.as_str() crossorigin="anonymous"/>
+        <link rel="preload" href=b.wasm.as_str() r#as="fetch" r#type="application/wasm" crossorigin="anonymous"/>
+        <script type="module" nonce=nonce>{b.loader.as_str()}</script>
     }
 }
 
-/// The bundle's file names under the site's `pkg` directory.
-struct BundleNames {
+/// The bundle's addresses, and the script that loads it: the same on every page, so made once.
+struct BundleFiles {
     css: String,
     js: String,
     wasm: String,
+    loader: String,
 }
 
-fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
-    static NAMES: std::sync::OnceLock<BundleNames> = std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
+fn bundle(options: &LeptosOptions) -> &'static BundleFiles {
+    static BUNDLE: std::sync::OnceLock<BundleFiles> = std::sync::OnceLock::new();
+    BUNDLE.get_or_init(|| {
         let name = options.output_name.to_string();
         let hashes = options
             .hash_files
@@ -101,10 +99,14 @@ fn bundle_names(options: &LeptosOptions) -> &'static BundleNames {
         // Unhashed, wasm-bindgen names the WebAssembly `<name>_bg` unless told the name
         // (`.cargo/config.toml` tells every build, as cargo-leptos does).
         let plain_wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { name.clone() } else { format!("{name}_bg") };
-        BundleNames {
-            css: format!("{name}{}.css", hash("css").unwrap_or_default()),
-            js: format!("{name}{}.js", hash("js").unwrap_or_default()),
-            wasm: hash("wasm").map(|h| format!("{name}{h}.wasm")).unwrap_or_else(|| format!("{plain_wasm}.wasm")),
+        let pkg = format!("/{}", options.site_pkg_dir);
+        let js = format!("{pkg}/{name}{}.js", hash("js").unwrap_or_default());
+        let wasm = hash("wasm").map(|h| format!("{pkg}/{name}{h}.wasm")).unwrap_or_else(|| format!("{pkg}/{plain_wasm}.wasm"));
+        BundleFiles {
+            css: format!("{pkg}/{name}{}.css", hash("css").unwrap_or_default()),
+            loader: format!("import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));"),
+            js,
+            wasm,
         }
     })
 }
@@ -124,7 +126,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             // Async: each page arrives whole, so it reads the same with or without scripts.
-            <Routes fallback=NotFound>
+            <FlatRoutes fallback=NotFound>
                 <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                 <Route path=path!("/change-password") view=ChangePasswordPage ssr=SsrMode::Async/>
@@ -172,7 +174,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/sponsorship-duties/report-activity/:cos_number/report") view=ReportFormPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/report-activity/:cos_number/check") view=CheckReportPage ssr=SsrMode::Async/>
                 <Route path=path!("/sponsorship-duties/report-activity/:cos_number/reported") view=ActivityReportedPage ssr=SsrMode::Async/>
-            </Routes>
+            </FlatRoutes>
         </Router>
     }
 }
