@@ -126,6 +126,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             // Async: each page arrives whole, so it reads the same with or without scripts.
+            // Flat: no route nests in another, and the nested router's tree cost every page
+            // about 7% of its server CPU.
             <FlatRoutes fallback=NotFound>
                 <Route path=path!("/") view=WorkersPage ssr=SsrMode::Async/>
                 <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
