@@ -21,16 +21,19 @@ pub fn DataTable(caption: &'static str, headings: &'static [&'static str], child
 }
 
 /// A summary list of (label, value) rows; an empty value reads "Not given".
+///
+/// Written as one escaped HTML string rather than a view per row: View CoS has some forty
+/// rows, and building, erasing and rendering 160 small views cost the server more than its
+/// database query. The rows hold no links or handlers, so nothing is lost in the browser.
 pub fn summary_list(rows: impl IntoIterator<Item = (String, String)>) -> AnyView {
-    view! {
-        <dl class="summary">
-            {rows.into_iter().map(|(label, value)| view! {
-                <div class="summary__row">
-                    <dt>{label}</dt>
-                    <dd>{if value.is_empty() { "Not given".to_string() } else { value }}</dd>
-                </div>
-            }).collect_view()}
-        </dl>
+    let mut html = String::new();
+    for (label, value) in rows {
+        let value = if value.is_empty() { "Not given" } else { value.as_str() };
+        html.push_str("<div class=\"summary__row\"><dt>");
+        html.push_str(&html_escape::encode_text(&label));
+        html.push_str("</dt><dd>");
+        html.push_str(&html_escape::encode_text(value));
+        html.push_str("</dd></div>");
     }
-    .into_any()
+    view! { <dl class="summary" inner_html=html></dl> }.into_any()
 }
