@@ -285,3 +285,38 @@ async fn a_session_is_saved_for_activity_not_on_every_request(pool: PgPool) {
     }
     assert_eq!(expiry().await, touched, "no write for the requests within the minute");
 }
+
+/// Pages are compressed as they are sent: brotli to a browser, gzip to a client without it,
+/// nothing to one that asks for nothing; each decodes to the page.
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_are_compressed_for_the_client(pool: PgPool) {
+    use std::io::Read;
+    seed_demo(&pool).await;
+    let app = spawn(pool).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let get = |encoding: &'static str| {
+        let r = c.get(app.url("/view-cos/advanced")).header("accept-encoding", encoding);
+        async move { r.send().await.unwrap() }
+    };
+
+    // Pages differ only by their nonce, which is always as long: each decodes to as many bytes.
+    let plain = get("identity").await;
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.text().await.unwrap();
+    assert!(plain.contains("<h1>Advanced search"), "{plain}");
+
+    let r = get("gzip, deflate, br, zstd").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-encoding"], "br");
+    assert!(r.headers().get_all("vary").iter().any(|v| v.to_str().unwrap().to_ascii_lowercase().contains("accept-encoding")));
+    let mut html = String::new();
+    brotli::Decompressor::new(r.bytes().await.unwrap().as_ref(), 4096).read_to_string(&mut html).unwrap();
+    assert!(html.contains("<h1>Advanced search") && html.len() == plain.len(), "{html}");
+
+    let r = get("gzip;q=1, br;q=0.5").await;
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+    let mut html = String::new();
+    flate2::read::GzDecoder::new(r.bytes().await.unwrap().as_ref()).read_to_string(&mut html).unwrap();
+    assert!(html.contains("<h1>Advanced search") && html.len() == plain.len(), "{html}");
+}
