@@ -37,7 +37,9 @@ test('report a change of salary, late, with Change from the check screen', async
   // Once hydrated only the answer this activity asks for is shown.
   await expect(page.getByLabel('New gross annual salary (£)')).toBeVisible();
   await expect(page.getByLabel('New total weekly working hours')).toBeHidden();
-  await page.getByLabel('Date of the event').fill(uk(-16));
+  // A month back: late by several working days whatever today is (16 days back was 1 working
+  // day late on a Monday, and not late at all over Christmas).
+  await page.getByLabel('Date of the event').fill(uk(-30));
   await page.getByLabel('Details').fill('Pay rise agreed at review.');
   await expect(page.locator('#details-count')).toHaveText(`You have ${2000 - 'Pay rise agreed at review.'.length} characters remaining`);
   await page.getByRole('button', { name: 'Continue' }).click();
