@@ -23,8 +23,8 @@ pub fn DataTable(caption: &'static str, headings: &'static [&'static str], child
 /// A summary list of (label, value) rows; an empty value reads "Not given".
 ///
 /// Written as one escaped HTML string rather than a view per row: View CoS has some forty
-/// rows, and building, erasing and rendering 160 small views cost the server more than its
-/// database query. The rows hold no links or handlers, so nothing is lost in the browser.
+/// rows, and building, erasing and rendering 160 small views was a tenth of the page's
+/// server time. The rows hold no links or handlers, so nothing is lost in the browser.
 pub fn summary_list(rows: impl IntoIterator<Item = (String, String)>) -> AnyView {
     let mut html = String::new();
     for (label, value) in rows {
@@ -36,4 +36,21 @@ pub fn summary_list(rows: impl IntoIterator<Item = (String, String)>) -> AnyView
         html.push_str("</dd></div>");
     }
     view! { <dl class="summary" inner_html=html></dl> }.into_any()
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_list_escapes_what_it_shows_and_names_what_is_missing() {
+        let html = summary_list(vec![
+            ("Job title".to_string(), "R&D <lead>".to_string()),
+            ("Employee number".to_string(), String::new()),
+        ])
+        .to_html();
+        assert!(html.contains("<dt>Job title</dt><dd>R&amp;D &lt;lead&gt;</dd>"), "{html}");
+        assert!(html.contains("<dt>Employee number</dt><dd>Not given</dd>"), "{html}");
+        assert!(html.starts_with("<dl class=\"summary\">"), "{html}");
+    }
 }
