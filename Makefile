@@ -106,7 +106,7 @@ size: tools node-deps chromium build-release
 	trap './target/release/server db stop' EXIT; \
 	  ./target/release/server --database $(MEASURE_DB) db recreate > /dev/null; \
 	  env -u DATABASE_URL ./target/release/server --database $(MEASURE_DB) seed > /dev/null; \
-	  cd end2end && env -u DATABASE_URL SMS_MEASURE_DATABASE=$(MEASURE_DB) npx playwright test -c measure.config.ts
+	  (cd end2end && env -u DATABASE_URL SMS_MEASURE_DATABASE=$(MEASURE_DB) npx playwright test -c measure.config.ts)
 
 ## tools: the wasm target, cargo-leptos, wasm-bindgen-cli and PostgreSQL's server binaries
 tools: postgres
