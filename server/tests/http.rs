@@ -286,8 +286,8 @@ async fn a_session_is_saved_for_activity_not_on_every_request(pool: PgPool) {
     assert_eq!(expiry().await, touched, "no write for the requests within the minute");
 }
 
-/// Pages are compressed as they are sent: brotli to a browser, gzip to a client without it,
-/// nothing to one that asks for nothing; each decodes to the page.
+/// Pages are compressed as they are sent: brotli to a browser, gzip to a client that prefers
+/// it, nothing to one that asks for no coding; each decodes to the whole page.
 #[sqlx::test(migrator = "app::db::MIGRATOR")]
 async fn pages_are_compressed_for_the_client(pool: PgPool) {
     use std::io::Read;
