@@ -143,8 +143,10 @@ async fn touch(session: &Session) {
 /// hydration scripts Leptos marks with this response's `nonce`; nothing from elsewhere, and
 /// never inside another site's frame.
 pub fn page_policy(nonce: &str) -> String {
-    // `cargo leptos watch` reloads the page over a WebSocket on its own port.
-    let reload = if std::env::var_os("LEPTOS_WATCH").is_some() { " ws:" } else { "" };
+    // `cargo leptos watch` reloads the page over a WebSocket on its own port. Read once: the
+    // environment is read under a process-wide lock, and this runs for every page.
+    static RELOAD: std::sync::OnceLock<&str> = std::sync::OnceLock::new();
+    let reload = *RELOAD.get_or_init(|| if std::env::var_os("LEPTOS_WATCH").is_some() { " ws:" } else { "" });
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'{reload}; object-src 'none'; base-uri 'none'; \
