@@ -1,7 +1,12 @@
-//! The browser entry: hydrates the page the server rendered. Nothing else lives here.
+//! The browser entry. Pages are rendered on the server and stay as they are; only their
+//! islands (`#[island]` components: the dialogs, live banners and form helpers) are hydrated.
+//! `hydrate` sets up the reactive root; the loader script (app/src/shell.rs) then hydrates
+//! each `<leptos-island>` by the function wasm-bindgen exports under its name.
+
+pub use app::*;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -60,6 +60,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 fn Bundle(options: LeptosOptions) -> impl IntoView {
     let b = bundle(&options);
+    // Islands: only what an island loads is sent with the page for hydrating (as Leptos's
+    // `HydrationScripts` does in islands mode); the rest of the page is never hydrated.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     let nonce = leptos::nonce::use_nonce();
     view! {
         <link id="leptos" rel="stylesheet" href=b.css.as_str()/>
@@ -104,7 +109,13 @@ fn bundle(options: &LeptosOptions) -> &'static BundleFiles {
         let wasm = hash("wasm").map(|h| format!("{pkg}/{name}{h}.wasm")).unwrap_or_else(|| format!("{pkg}/{plain_wasm}.wasm"));
         BundleFiles {
             css: format!("{pkg}/{name}{}.css", hash("css").unwrap_or_default()),
-            loader: format!("import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => m.hydrate()));"),
+            // Each island is hydrated by the function named in its `data-component`; the
+            // `data-hydrated` mark (for tests and styles) follows once all of them are.
+            loader: format!(
+                "import({js:?}).then(m => m.default({{ module_or_path: {wasm:?} }}).then(() => {{ m.hydrate(); \
+                 for (const el of document.querySelectorAll('leptos-island')) {{ const f = m[el.dataset.component]; if (f) f(el); }} \
+                 document.body.dataset.hydrated = 'true'; }}));"
+            ),
             js,
             wasm,
         }
@@ -115,13 +126,6 @@ fn bundle(options: &LeptosOptions) -> &'static BundleFiles {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_me();
-
-    // A marker for tests and for styles: set once the WebAssembly has taken over the page.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
         <Router>

@@ -55,9 +55,3 @@ pub fn select_field(
     }
     .into_any()
 }
-
-/// For the router's `<Form>`: it adds the button that submitted the form to the URL even
-/// when the button has no name (a trailing `&=`); this takes it out again.
-pub fn no_nameless_fields() -> std::sync::Arc<dyn Fn(&web_sys::FormData)> {
-    std::sync::Arc::new(|data| data.delete(""))
-}

@@ -43,6 +43,7 @@ pub fn Page(title: &'static str, #[prop(optional)] narrow: bool, children: Child
         <footer class="site-footer">
             <p>"Sponsorship Management System – Certificates of Sponsorship"</p>
         </footer>
+        <crate::components::enhance::FormHelpers/>
     }
 }
 
@@ -55,8 +56,8 @@ fn SignedInAs(me: Me) -> impl IntoView {
                 <span class="signed-in__sponsor">{me.sponsor_name}</span>
             </p>
             <a href="/change-password" class="signed-in__password">"Change password"</a>
-            // Live screens stop listening first: nothing re-reads a page as the session ends.
-            <form method="post" action="/sign-out" class="signed-in__out" on:submit=|_| crate::components::live::stop_listening()>
+            // Live screens stop listening as this is sent (`live::stop_at_sign_out`).
+            <form method="post" action="/sign-out" class="signed-in__out">
                 <button type="submit" class="button button--secondary">"Sign out"</button>
             </form>
         </div>

@@ -50,10 +50,25 @@ thread_local! {
     static SIGNING_OUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Stops acting on changes (the user is signing out: a re-read now would be refused).
-pub fn stop_listening() {
-    #[cfg(feature = "hydrate")]
-    SIGNING_OUT.with(|s| s.set(true));
+/// Stops acting on changes once the user signs out (any form posting to `/sign-out`): a
+/// re-read then would be refused. Watched once per page, from the first live island.
+#[cfg(feature = "hydrate")]
+fn stop_at_sign_out() {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    thread_local! {
+        static WATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if WATCHING.with(|w| w.replace(true)) {
+        return;
+    }
+    let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(|ev: web_sys::Event| {
+        let form = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
+        if form.is_some_and(|f| f.action().ends_with("/sign-out")) {
+            SIGNING_OUT.with(|s| s.set(true));
+        }
+    });
+    let _ = document().add_event_listener_with_callback_and_bool("submit", on_submit.as_ref().unchecked_ref(), true);
+    on_submit.forget();
 }
 
 /// Calls `handle` with each change the live stream carries while the calling view lives: in
@@ -61,6 +76,7 @@ pub fn stop_listening() {
 pub fn on_live_change(handle: impl Fn(LiveChange) + 'static) {
     #[cfg(feature = "hydrate")]
     {
+        stop_at_sign_out();
         let stream = std::rc::Rc::new(std::cell::RefCell::new(stream::Stream::default()));
         stream::connect(stream.clone(), std::rc::Rc::new(handle));
         // Closed, and its handlers freed, when the screen goes.
@@ -188,13 +204,20 @@ mod stream {
     }
 }
 
+/// Reads the page again from the server: the page is rendered there, and only its islands
+/// run in the browser, so "Show the latest" and "Refresh results" load it afresh.
+pub fn reload_page() {
+    #[cfg(feature = "hydrate")]
+    let _ = window().location().reload();
+}
+
 /// On a screen about one CoS: "This CoS was just transferred to Jane Smith by Ali Khan", and
-/// "Show the latest".
-#[component]
-pub fn CosChangedBanner(#[prop(into)] number: Signal<String>, on_show: Callback<()>) -> impl IntoView {
+/// "Show the latest". An island: it alone runs in the browser.
+#[island]
+pub fn CosChangedBanner(number: String) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     on_live_change(move |change| {
-        let number = number.get_untracked();
+        let number = number.clone();
         if !change.may_concern(&number) {
             return;
         }
@@ -223,11 +246,7 @@ pub fn CosChangedBanner(#[prop(into)] number: Signal<String>, on_show: Callback<
             {move || message.get().map(|m| view! {
                 <div class="notice">
                     <p>{m}</p>
-                    <button type="button" class="button button--secondary"
-                        on:click=move |_| {
-                            message.set(None);
-                            on_show.run(());
-                        }>"Show the latest"</button>
+                    <button type="button" class="button button--secondary" on:click=move |_| reload_page()>"Show the latest"</button>
                 </div>
             })}
         </div>
@@ -254,39 +273,70 @@ impl ChangedRows {
     }
 }
 
-/// Whether the row of CoS `number` is among the changed (for `class:row--changed`).
-pub fn row_changed(changed: Option<RwSignal<ChangedRows>>, number: String) -> impl Fn() -> bool + Clone + Send + Sync + 'static {
-    move || changed.is_some_and(|c| c.with(|c| c.rows.contains(&number)))
+/// The event the advanced search sends on the document when it has put new results in place.
+pub const RESULTS_REPLACED: &str = "sms-results-replaced";
+
+/// The CoS numbers of the rows the page shows (`tr[data-cos]`).
+#[cfg(feature = "hydrate")]
+fn shown_rows() -> Vec<web_sys::Element> {
+    let Ok(rows) = document().query_selector_all("tr[data-cos]") else { return vec![] };
+    (0..rows.length()).filter_map(|i| rows.item(i).and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())).collect()
 }
 
-/// The "Changed" mark beside a changed row's CoS number.
-pub fn changed_tag(is_changed: impl Fn() -> bool + Send + Sync + 'static) -> impl IntoView {
-    move || is_changed().then(|| view! { " " <span class="changed-tag">"Changed"</span> })
+/// Marks a row as changed: `row--changed`, and "Changed" beside its CoS number (its first cell
+/// with a link). The tables are the server's, not the island's, so they are marked in place.
+#[cfg(feature = "hydrate")]
+fn mark_row(row: &web_sys::Element) {
+    let _ = row.class_list().add_1("row--changed");
+    let cell = row.query_selector("td:has(a)").ok().flatten();
+    if let Some(cell) = cell.filter(|c| c.query_selector(".changed-tag").ok().flatten().is_none()) {
+        if let Ok(tag) = document().create_element("span") {
+            tag.set_class_name("changed-tag");
+            tag.set_text_content(Some("Changed"));
+            let _ = cell.append_with_str_1(" ");
+            let _ = cell.append_with_node_1(&tag);
+        }
+    }
 }
 
-/// Above a results list: "3 CoS in these results have changed", and "Refresh results". The
-/// rows themselves are marked by `results_table` from `changed`.
-#[component]
-pub fn ResultsChangedBanner(
-    /// The CoS numbers the list shows.
-    shown: Signal<Vec<String>>,
-    changed: RwSignal<ChangedRows>,
-    on_refresh: Callback<()>,
-) -> impl IntoView {
+/// Above a results list: "3 CoS in these results have changed", and "Refresh results"; the
+/// changed rows are marked in the list. An island: it reads which CoS the page lists from the
+/// rows themselves (`tr[data-cos]`), so it stays right when the advanced search puts new
+/// results in place.
+#[island]
+pub fn ResultsChangedBanner() -> impl IntoView {
+    let changed = RwSignal::new(ChangedRows::default());
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::{closure::Closure, JsCast};
+        let replaced = Closure::<dyn FnMut()>::new(move || changed.set(ChangedRows::default()));
+        let _ = document().add_event_listener_with_callback(RESULTS_REPLACED, replaced.as_ref().unchecked_ref());
+        replaced.forget();
+    }
     on_live_change(move |change| {
         if !change.changes_cos() {
             return;
         }
-        let shown = shown.get_untracked();
-        match &change.cos {
-            Some(list) => {
-                let hit: Vec<String> = list.iter().filter(|n| shown.contains(n)).cloned().collect();
-                if !hit.is_empty() {
-                    changed.update(|c| c.rows.extend(hit));
+        #[cfg(feature = "hydrate")]
+        {
+            let rows = shown_rows();
+            match &change.cos {
+                Some(list) => {
+                    let mut hit = Vec::new();
+                    for row in &rows {
+                        let number = row.get_attribute("data-cos").unwrap_or_default();
+                        if list.contains(&number) {
+                            mark_row(row);
+                            hit.push(number);
+                        }
+                    }
+                    if !hit.is_empty() {
+                        changed.update(|c| c.rows.extend(hit));
+                    }
                 }
+                None if !rows.is_empty() => changed.update(|c| c.uncounted = true),
+                None => {}
             }
-            None if !shown.is_empty() => changed.update(|c| c.uncounted = true),
-            None => {}
         }
     });
     view! {
@@ -296,11 +346,7 @@ pub fn ResultsChangedBanner(
             {move || changed.with(ChangedRows::message).map(|m| view! {
                 <div class="notice">
                     <p>{m}</p>
-                    <button type="button" class="button button--secondary"
-                        on:click=move |_| {
-                            changed.set(ChangedRows::default());
-                            on_refresh.run(());
-                        }>"Refresh results"</button>
+                    <button type="button" class="button button--secondary" on:click=move |_| reload_page()>"Refresh results"</button>
                 </div>
             })}
         </div>

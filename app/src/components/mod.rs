@@ -1,5 +1,6 @@
 //! Pieces used by several screens.
 
+pub mod enhance;
 pub mod error_summary;
 pub mod fields;
 pub mod layout;

@@ -1,21 +1,18 @@
 //! The table of a CoS results list, shared by the basic and the advanced search.
 
 use crate::api::cos::SearchHit;
-use crate::components::live::{changed_tag, row_changed};
-use crate::components::ChangedRows;
 use leptos::prelude::*;
 
 /// `href` gives the link of each CoS number. `pick`: the manual's radio button per row (the
 /// advanced search opens the chosen CoS with Next). `tick`: the checkbox that selects a row for
 /// "Transfer selected" (it belongs to the form `transfer-selected`). The table scrolls inside
-/// its region on a narrow screen, labelled by the heading `results`. `changed`: rows someone
-/// changed since the list was read are marked "Changed" (`ResultsChangedBanner`).
+/// its region on a narrow screen, labelled by the heading `results`. Each row names its CoS in
+/// `data-cos`, so `ResultsChangedBanner` can mark the rows someone changes meanwhile.
 pub fn results_table(
     hits: Vec<SearchHit>,
     href: impl Fn(&str) -> String,
     pick: bool,
     tick: bool,
-    changed: Option<RwSignal<ChangedRows>>,
 ) -> AnyView {
     view! {
         <div class="table-wrap" role="region" aria-labelledby="results" tabindex="0">
@@ -37,10 +34,9 @@ pub fn results_table(
                         .into_iter()
                         .map(|h| {
                             let link = href(&h.cos_number);
-                            let is_changed = row_changed(changed, h.cos_number.clone());
-                            let tag = changed_tag(is_changed.clone());
+                            let number = h.cos_number.clone();
                             view! {
-                                <tr class:row--changed=is_changed>
+                                <tr data-cos=number>
                                     {pick.then(|| view! {
                                         <td><input type="radio" class="radio" name="open" id=format!("pick-{}", h.cos_number)
                                             value=h.cos_number.clone() required=true aria-label=format!("Select {}", h.cos_number)/></td>
@@ -51,7 +47,6 @@ pub fn results_table(
                                     })}
                                     <td>
                                         <a href=link>{h.cos_number}</a>
-                                        {tag}
                                     </td>
                                     <td>{h.worker_name}</td>
                                     <td>{h.route}</td>

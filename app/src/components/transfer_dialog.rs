@@ -1,12 +1,13 @@
 //! The transfer dialogs. Once the WebAssembly has arrived, Transfer on View CoS and on the
 //! batch screen, and Transfer selected / Transfer all under a results list, open a modal
 //! `<dialog>` on the same page: the drop-down of users, Transfer and Cancel, then the manual's
-//! confirmation with OK, while the page behind re-reads its data in place. Before that (and
-//! without JavaScript) the same links and forms lead to the transfer screens, which stay.
+//! confirmation with OK; as it closes, the page is read again (focus returns to what opened
+//! it). Before that (and without JavaScript) the same links and forms lead to the transfer
+//! screens, which stay.
 //!
-//! A page makes one `TransferDialog` (`TransferDialog::provide`, with what re-reads its data),
-//! renders `<TransferDialogHost/>` outside its `Suspense`/`Transition` (so a re-read never
-//! rebuilds the dialog), and its triggers call `open`.
+//! A page renders `<TransferDialogHost/>`, an island, once; its triggers are the server's
+//! plain links and forms, marked `data-transfer` with the `Target` they transfer (`to_attr`),
+//! or the form `transfer-selected`. The island listens for them on the whole document.
 
 use crate::api::batches::{transfer_batch, view_batch};
 use crate::api::transfer::{load_transfer_form, load_transfer_many, transfer_cos, transfer_many, TransferOutcome};
@@ -15,7 +16,7 @@ use crate::error::AppError;
 use leptos::prelude::*;
 
 /// What a dialog transfers.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// One CoS; `q` is the search it was opened from (kept for Back).
     Cos { number: String, q: String },
@@ -26,6 +27,11 @@ pub enum Target {
 }
 
 impl Target {
+    /// The trigger's `data-transfer` attribute: the target as JSON.
+    pub fn to_attr(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     fn what(&self) -> &'static str {
         if matches!(self, Target::Batch { .. }) { "batch" } else { "CoS" }
     }
@@ -82,10 +88,10 @@ pub struct TransferDialog {
     stage: RwSignal<Stage>,
     busy: RwSignal<bool>,
     /// The id of the element that opened the dialog: focus returns to it (by id, because the
-    /// page's re-read may have rebuilt it).
+    /// page may have been read again).
     opener: StoredValue<String>,
-    /// Re-reads the page's data after a transfer (or a conflict).
-    reread: Callback<()>,
+    /// Something was transferred (or changed meanwhile): the page is read again as it closes.
+    stale: StoredValue<bool>,
     node: NodeRef<leptos::html::Dialog>,
 }
 
@@ -180,18 +186,15 @@ async fn send(target: &Target, to_user: String, token: &str) -> Result<TransferO
 }
 
 impl TransferDialog {
-    /// The page's dialog, given to the page's triggers as context too.
-    pub fn provide(reread: Callback<()>) -> Self {
-        let dialog = TransferDialog {
+    fn new() -> Self {
+        TransferDialog {
             target: RwSignal::new(None),
             stage: RwSignal::new(Stage::Closed),
             busy: RwSignal::new(false),
             opener: StoredValue::new(String::new()),
-            reread,
+            stale: StoredValue::new(false),
             node: NodeRef::new(),
-        };
-        provide_context(dialog);
-        dialog
+        }
     }
 
     /// Opens the dialog for `target`; `opener`: the id of the element that opened it.
@@ -229,11 +232,26 @@ impl TransferDialog {
         }
     }
 
-    /// After the dialog has closed, however it closed (Escape included).
+    /// After the dialog has closed, however it closed (Escape included): the page is read
+    /// again if anything moved, and focus goes back to what opened the dialog.
     fn closed(self) {
         self.stage.set(Stage::Closed);
         self.busy.set(false);
-        focus_later(self.opener.get_value());
+        if self.stale.get_value() {
+            focus_after_reload(&self.opener.get_value());
+            crate::components::live::reload_page();
+        } else {
+            focus_later(self.opener.get_value());
+        }
+    }
+
+    /// Leaves for `to` (what moved is out of the user's reach now).
+    fn leave(self, to: &str) {
+        self.stale.set_value(false);
+        #[cfg(feature = "hydrate")]
+        let _ = window().location().set_href(to);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = to;
     }
 
     fn submit(self, to_user: String) {
@@ -257,14 +275,15 @@ impl TransferDialog {
                         clear_ticks();
                     }
                     if visible {
-                        self.reread.run(());
+                        self.stale.set_value(true);
                     }
                     Stage::Done { text, leave_to: (!visible).then(|| target.leave_to()) }
                 }
                 Ok(TransferOutcome::Choose) => with_message(loaded, transfer_problem("choose", target.what(), "").unwrap_or_default()),
                 Ok(TransferOutcome::Changed { owner }) => {
-                    // Someone else got there first: the page and the form show how it is now.
-                    self.reread.run(());
+                    // Someone else got there first: the form shows how it is now, and the
+                    // page will as the dialog closes.
+                    self.stale.set_value(true);
                     let message = match &target {
                         Target::Selection { .. } => {
                             "Some of these CoS changed while you were looking at them. Check the count below and try again.".to_string()
@@ -286,10 +305,80 @@ impl TransferDialog {
     }
 }
 
-/// The `<dialog>` itself, empty until opened.
-#[component]
-pub fn TransferDialogHost(dialog: TransferDialog) -> impl IntoView {
-    let navigate = leptos_router::hooks::use_navigate();
+/// Focus to put back on element `id` once the page has been read again (the dialog's island
+/// does it as it hydrates: `refocus`).
+#[cfg(feature = "hydrate")]
+const REFOCUS_KEY: &str = "sms-refocus";
+
+fn focus_after_reload(id: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(Some(store)) = window().session_storage() {
+        let _ = store.set_item(REFOCUS_KEY, id);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+#[cfg(feature = "hydrate")]
+fn refocus() {
+    if let Ok(Some(store)) = window().session_storage() {
+        if let Ok(Some(id)) = store.get_item(REFOCUS_KEY) {
+            let _ = store.remove_item(REFOCUS_KEY);
+            focus_later(id);
+        }
+    }
+}
+
+/// Opens the dialog from the page's triggers: a plain click on an element marked
+/// `data-transfer`, and a submit of the form `transfer-selected` (the rows ticked in a list).
+#[cfg(feature = "hydrate")]
+fn listen(dialog: TransferDialog) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let on_click = Closure::<dyn FnMut(web_sys::MouseEvent)>::new(move |ev: web_sys::MouseEvent| {
+        if !plain_click(&ev) {
+            return;
+        }
+        let trigger = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("[data-transfer]").ok().flatten());
+        let Some(trigger) = trigger else { return };
+        let Some(target) = trigger.get_attribute("data-transfer").and_then(|j| serde_json::from_slice::<Target>(j.as_bytes()).ok()) else { return };
+        ev.prevent_default();
+        dialog.open(target, &trigger.id());
+    });
+    let on_submit = Closure::<dyn FnMut(web_sys::SubmitEvent)>::new(move |ev: web_sys::SubmitEvent| {
+        let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
+        if form.id() != "transfer-selected" {
+            return;
+        }
+        // The ticked rows, as the transfer screen would have had them: `cos=…&cos=…`.
+        let Some(params) = web_sys::FormData::new_with_form(&form)
+            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
+            .ok()
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let back = params.get("back").unwrap_or_default();
+        params.delete("back");
+        let selection = String::from(params.to_string());
+        dialog.open(Target::Selection { selection, back }, "transfer-selected-open");
+    });
+    let _ = document().add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    let _ = document().add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+    // The page lives as long as the document: nothing to remove.
+    on_click.forget();
+    on_submit.forget();
+}
+
+/// The `<dialog>` itself, empty until opened. An island: with the live banners, what runs in
+/// the browser.
+#[island]
+pub fn TransferDialogHost() -> impl IntoView {
+    let dialog = TransferDialog::new();
+    #[cfg(feature = "hydrate")]
+    {
+        listen(dialog);
+        refocus();
+    }
     let heading = move || {
         let target = dialog.target.get();
         match (dialog.stage.get(), target) {
@@ -319,15 +408,14 @@ pub fn TransferDialogHost(dialog: TransferDialog) -> impl IntoView {
         }
         .into_any(),
         Stage::Done { text, leave_to } => {
-            let navigate = navigate.clone();
             view! {
                 <p role="status">{text}</p>
                 <div class="actions">
                     <button type="button" id=FIRST_ACTION_ID class="button" on:click=move |_| {
-                        dialog.close();
                         if let Some(to) = &leave_to {
-                            navigate(to, Default::default());
+                            dialog.leave(to);
                         }
+                        dialog.close();
                     }>"OK"</button>
                 </div>
             }

@@ -6,7 +6,6 @@ use crate::api::cos::CosHistories;
 use crate::components::DataTable;
 use crate::pages::cos_history::{BackTo, HistoryPage};
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 fn list(h: CosHistories, q: String) -> AnyView {
@@ -18,7 +17,7 @@ fn list(h: CosHistories, q: String) -> AnyView {
     }
     let action = format!("/view-cos/{}/activity-details", h.cos_number);
     view! {
-        <Form method="GET" action=action on_form_data=crate::components::fields::no_nameless_fields()>
+        <form method="get" action=action>
             <fieldset class="fieldset">
                 <legend>"Select the reported activity you want to see, then Next"</legend>
                 <DataTable caption="Reported activity, oldest first" headings=&["Select", "Date reported", "Activity"]>
@@ -36,7 +35,7 @@ fn list(h: CosHistories, q: String) -> AnyView {
             </fieldset>
             {(!q.is_empty()).then(|| view! { <input type="hidden" name="q" value=q/> })}
             <div class="actions"><button type="submit" class="button">"Next"</button></div>
-        </Form>
+        </form>
     }
     .into_any()
 }

@@ -1,16 +1,16 @@
 //! View CoS → "Advanced": every filter of the manual's guide 5 beside the basic fields.
 //! A GET form, so the whole search (filters, sort, page size, page) lives in the URL and
-//! works without WebAssembly; once hydrated, results follow the filters as they change.
+//! works without WebAssembly; once hydrated, results follow the filters as they change
+//! (`FollowFilters`, an island that reads the server's page for the new search).
 
 use crate::api::advanced_search::{advanced_choices, advanced_search, AdvancedOutcome, Choices};
 use crate::components::fields::{error_for, select_field, text_field};
-use crate::components::{results_table, ChangedRows, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost};
+use crate::components::{results_table, ErrorSummary, Page, ResultsChangedBanner, TransferDialogHost};
 use crate::pages::view_cos::SelectedTransfer;
 use crate::domain::advanced_search::{AdvancedForm, Sort, PAGE_SIZES};
 use crate::domain::search::encode_component;
 use crate::domain::Status;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 pub const PATH: &str = "/view-cos/advanced";
@@ -40,73 +40,12 @@ fn form_from_query(q: &leptos_router::params::ParamsMap) -> AdvancedForm {
     AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
 }
 
-/// Once hydrated: the form's current values as a search URL, a moment after the last change.
-#[cfg(not(feature = "ssr"))]
-fn follow(form: &web_sys::HtmlFormElement, generation: StoredValue<u32>) {
-    use crate::domain::advanced_search::query_pairs;
-    let Ok(data) = web_sys::FormData::new_with_form(form) else { return };
-    let Ok(params) = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
-    let pairs = query_pairs(&String::from(params.to_string()));
-    let f = AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let url = format!("{PATH}?{}", f.to_query(None, 1));
-    generation.update_value(|g| *g += 1);
-    let mine = generation.get_value();
-    let navigate = leptos_router::hooks::use_navigate();
-    set_timeout(
-        move || {
-            // A newer change supersedes this one.
-            if generation.get_value() == mine {
-                navigate(&url, leptos_router::NavigateOptions { replace: true, scroll: false, ..Default::default() });
-            }
-        },
-        std::time::Duration::from_millis(350),
-    );
-}
-
 #[component]
 pub fn AdvancedSearchPage() -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| form_from_query(&query.read()));
     let choices = crate::data::load(|| (), |_| advanced_choices());
     let outcome = crate::data::load(move || form.get(), advanced_search);
-    // Transfer selected / all open a dialog once hydrated; the results are read again after.
-    let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
-    // Rows someone else changes meanwhile are counted above the list and marked in it.
-    let changed = RwSignal::new(ChangedRows::default());
-    let shown = Signal::derive(move || match outcome.get() {
-        Some(Ok(AdvancedOutcome::Results { hits, .. })) => hits.into_iter().map(|h| h.cos_number).collect(),
-        _ => vec![],
-    });
-    let generation = StoredValue::new(0u32);
-    let searching = RwSignal::new(false);
-    let on_input = move |ev: leptos::ev::Event| {
-        #[cfg(not(feature = "ssr"))]
-        {
-            use wasm_bindgen::JsCast;
-            if let Some(form) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) {
-                follow(&form, generation);
-            }
-        }
-        #[cfg(feature = "ssr")]
-        let _ = (ev, generation);
-    };
-
-    let filters_ref = NodeRef::<leptos::html::Details>::new();
-    #[cfg(not(feature = "ssr"))]
-    Effect::new(move |done: Option<bool>| {
-        if done == Some(true) {
-            return true;
-        }
-        let Some(details) = filters_ref.get() else { return false };
-        let narrow = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 768.0);
-        let searched = window().location().search().is_ok_and(|q| q.len() > 1);
-        let fine = !matches!(outcome.get_untracked(), Some(Ok(AdvancedOutcome::Invalid(_))));
-        if narrow && searched && fine {
-            details.set_open(false);
-        }
-        true
-    });
-
     view! {
         <Page title="Advanced search">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a></p>
@@ -123,45 +62,31 @@ pub fn AdvancedSearchPage() -> impl IntoView {
                         <ErrorSummary errors=errors.clone()/>
                         // Open as it arrives (wide screens, and without JavaScript); on a phone
                         // a page opened with a search folds it away so the results come first.
-                        <details class="filters" open node_ref=filters_ref>
+                        <details class="filters" open>
                             <summary class="filters__toggle">"Filters"</summary>
-                            <Filters f choices errors on_input/>
+                            <Filters f choices errors/>
                         </details>
                     }
                 })}
             </Suspense>
-            // While newer results are on their way the old ones stay, marked as out of date.
-            <p class="progress" aria-live="polite">{move || searching.get().then_some("Searching…")}</p>
-            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| outcome.refetch())/>
-            <div class="results" aria-busy=move || searching.get().then_some("true") class:results--stale=move || searching.get()>
-                <ResultsTransition searching>
+            // Once hydrated, results follow the filters as they change (`FollowFilters`); while
+            // newer ones are on their way the old ones stay, marked as out of date.
+            <p class="progress" aria-live="polite"></p>
+            // Rows someone else changes meanwhile are counted here and marked in the list.
+            <ResultsChangedBanner/>
+            <div class="results">
+                <Suspense fallback=|| view! { <p>"Searching…"</p> }>
                     {move || Suspend::new(async move {
                         let result = outcome.await;
-                        view! { <Results result f=form.get_untracked() changed/> }
+                        view! { <Results result f=form.get_untracked()/> }
                     })}
-                </ResultsTransition>
+                </Suspense>
             </div>
-            <TransferDialogHost dialog/>
+            <FollowFilters/>
+            // Transfer selected / all open a dialog once hydrated.
+            <TransferDialogHost/>
         </Page>
     }
-}
-
-
-/// The results' Transition, which in the browser sets `searching` while newer results are on
-/// their way. Not on the server: there Leptos runs that setter as an effect on another thread
-/// while the page renders, the two take the same signals' locks, and reactive_graph reads with
-/// `try_read`, so one side or the other panicked ("already been disposed") about once in
-/// 70,000 searches under `make load`.
-#[component]
-fn ResultsTransition(searching: RwSignal<bool>, children: Children) -> impl IntoView {
-    let fallback = || view! { <p>"Searching…"</p> };
-    #[cfg(feature = "ssr")]
-    return {
-        let _ = searching;
-        view! { <Transition fallback>{children()}</Transition> }
-    };
-    #[cfg(not(feature = "ssr"))]
-    view! { <Transition fallback set_pending=searching>{children()}</Transition> }
 }
 
 
@@ -170,7 +95,6 @@ fn Filters(
     f: AdvancedForm,
     choices: Choices,
     errors: Vec<(String, String)>,
-    on_input: impl Fn(leptos::ev::Event) + Clone + 'static,
 ) -> impl IntoView {
     // Moved into the form's children, so each owns its copy of the messages.
     let errs = errors.clone();
@@ -181,7 +105,7 @@ fn Filters(
     let status_invalid = status_error.is_some();
     let b = f.basic.clone();
     view! {
-        <Form method="GET" action=PATH on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form" on:input=on_input.clone() on:change=on_input>
+        <form method="get" action=PATH class="form search-form">
             {select("activity", "Reported activity", "Any activity",
                 choices.activities.iter().map(|(id, n)| (id.to_string(), n.clone())).collect(), f.activity.clone())}
             {select("route", "Route", "Any route",
@@ -224,12 +148,12 @@ fn Filters(
                 <button type="submit" class="button">"Search"</button>
                 <a href=PATH class="link-button">"Clear"</a>
             </div>
-        </Form>
+        </form>
     }
 }
 
 #[component]
-fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedForm, changed: RwSignal<ChangedRows>) -> impl IntoView {
+fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedForm) -> impl IntoView {
     let (hits, total, next, previous) = match result {
         Err(e) => return view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
         Ok(AdvancedOutcome::Invalid(_)) => {
@@ -276,7 +200,7 @@ fn Results(result: Result<AdvancedOutcome, crate::error::AppError>, f: AdvancedF
                 <input type="hidden" name="back" value=back_field/>
                 <fieldset class="fieldset">
                     <legend class="visually-hidden">"Select a CoS, then Next"</legend>
-                    {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true, Some(changed))}
+                    {results_table(hits, |n| format!("/view-cos/{n}?q={back}"), true, true)}
                 </fieldset>
                 <div class="actions"><button type="submit" class="button">"Next"</button></div>
             </form>
@@ -308,5 +232,124 @@ mod tests {
         assert_eq!(chosen_target(Some("not a number"), Some(back)), back);
         assert_eq!(chosen_target(None, Some("//evil.example")), PATH);
         assert_eq!(chosen_target(None, Some("/view-cos/advanced/export.csv")), PATH);
+    }
+}
+
+/// Once hydrated: the results follow the filters, a moment after the last change. The island
+/// reads the page of the new search from the server, puts its results in place of these, and
+/// puts the search in the URL; the form, and where the user is in it, stay as they are. On a
+/// phone, a page opened with a search folds the filters away so the results come first.
+#[island]
+fn FollowFilters() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    follow::start();
+}
+
+#[cfg(feature = "hydrate")]
+mod follow {
+    use super::PATH;
+    use crate::domain::advanced_search::{query_pairs, AdvancedForm};
+    use leptos::prelude::*;
+    use std::cell::Cell;
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{HtmlDetailsElement, HtmlElement, HtmlFormElement};
+
+    thread_local! {
+        /// Each change supersedes the ones before it.
+        static GENERATION: Cell<u32> = const { Cell::new(0) };
+    }
+
+    fn element<T: JsCast>(selector: &str) -> Option<T> {
+        document().query_selector(selector).ok().flatten().and_then(|e| e.dyn_into::<T>().ok())
+    }
+
+    pub fn start() {
+        fold_on_a_phone();
+        let Some(form) = element::<HtmlFormElement>(".filters form") else { return };
+        let changed = Closure::<dyn FnMut(web_sys::Event)>::new(move |ev: web_sys::Event| {
+            if let Some(form) = ev.current_target().and_then(|t| t.dyn_into::<HtmlFormElement>().ok()) {
+                schedule(&form);
+            }
+        });
+        let _ = form.add_event_listener_with_callback("input", changed.as_ref().unchecked_ref());
+        let _ = form.add_event_listener_with_callback("change", changed.as_ref().unchecked_ref());
+        changed.forget();
+    }
+
+    fn fold_on_a_phone() {
+        let narrow = window().inner_width().ok().and_then(|w| w.as_f64()).is_some_and(|w| w < 768.0);
+        let searched = window().location().search().is_ok_and(|q| q.len() > 1);
+        let fine = document().query_selector(".error-summary").ok().flatten().is_none();
+        if let (true, true, true, Some(details)) = (narrow, searched, fine, element::<HtmlDetailsElement>("details.filters")) {
+            details.set_open(false);
+        }
+    }
+
+    /// The form's current values as a search URL, read a moment after the last change.
+    fn schedule(form: &HtmlFormElement) {
+        let Ok(data) = web_sys::FormData::new_with_form(form) else { return };
+        let Ok(params) = web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data) else { return };
+        let pairs = query_pairs(&String::from(params.to_string()));
+        let f = AdvancedForm::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let url = format!("{PATH}?{}", f.to_query(None, 1));
+        let mine = GENERATION.with(|g| {
+            g.set(g.get() + 1);
+            g.get()
+        });
+        set_timeout(
+            move || {
+                if GENERATION.with(|g| g.get()) == mine {
+                    leptos::task::spawn_local(show(url, mine));
+                }
+            },
+            std::time::Duration::from_millis(350),
+        );
+    }
+
+    fn searching(on: bool) {
+        if let Some(progress) = element::<HtmlElement>(".progress") {
+            progress.set_text_content(on.then_some("Searching…"));
+        }
+        if let Some(results) = element::<HtmlElement>(".results") {
+            let _ = results.class_list().toggle_with_force("results--stale", on);
+            let _ = if on { results.set_attribute("aria-busy", "true") } else { results.remove_attribute("aria-busy") };
+        }
+    }
+
+    async fn page(url: &str) -> Option<web_sys::Document> {
+        use wasm_bindgen_futures::JsFuture;
+        let response: web_sys::Response = JsFuture::from(window().fetch_with_str(url)).await.ok()?.dyn_into().ok()?;
+        if !response.ok() || response.redirected() {
+            return None;
+        }
+        let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        web_sys::DomParser::new().ok()?.parse_from_string(&text, web_sys::SupportedType::TextHtml).ok()
+    }
+
+    /// Puts the results of the search `url` in place, unless a newer change came meanwhile.
+    async fn show(url: String, mine: u32) {
+        searching(true);
+        let fresh = page(&url).await;
+        if GENERATION.with(|g| g.get()) != mine {
+            return;
+        }
+        let fresh_results = fresh.as_ref().and_then(|d| d.query_selector(".results").ok().flatten());
+        match (fresh_results, element::<HtmlElement>(".results")) {
+            (Some(fresh), Some(here)) => {
+                here.set_inner_html(&fresh.inner_html());
+                if let Ok(history) = window().history() {
+                    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+                }
+                // The live banner counts the changed rows of these results afresh.
+                if let Ok(ev) = web_sys::Event::new(crate::components::live::RESULTS_REPLACED) {
+                    let _ = document().dispatch_event(&ev);
+                }
+                searching(false);
+            }
+            // Signed out meanwhile, or the service is busy: the page itself says so.
+            _ => {
+                let _ = window().location().assign(&url);
+            }
+        }
     }
 }

@@ -3,9 +3,8 @@
 
 use crate::api::batches::{view_batch, BatchView};
 use crate::components::transfer_form::transfer_problem;
-use crate::components::transfer_dialog::{plain_click, Target};
-use crate::components::live::{changed_tag, row_changed};
-use crate::components::{ChangedRows, DataTable, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost, TransferToForm};
+use crate::components::transfer_dialog::Target;
+use crate::components::{DataTable, ErrorSummary, Page, ResultsChangedBanner, TransferDialogHost, TransferToForm};
 use crate::domain::search::{keep, with_search};
 use crate::error::AppError;
 use crate::pages::batch_search::PATH;
@@ -53,15 +52,11 @@ fn summary(b: &BatchView) -> impl IntoView {
 pub fn BatchPage() -> impl IntoView {
     let (_, batch) = use_batch();
     let query = use_query_map();
-    // Transfer opens a dialog once hydrated; the page re-reads the batch after it.
-    let dialog = TransferDialog::provide(Callback::new(move |_| batch.refetch()));
-    let (changed, shown) = changed_in(batch);
+    // Transfer opens a dialog once hydrated (`TransferDialogHost`); the page is read again after.
     view! {
         <Page title="CoS search result">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href="/view-cos">"View CoS"</a> " › " <a href=PATH>"Batches"</a></p>
-            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| batch.refetch())/>
-            // A Transition: a re-read after a transfer keeps the page in place until it arrives.
-            <Transition fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
+            <Suspense fallback=|| view! { <h1>"CoS search result"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match batch.await {
                         Err(e) => not_found(e),
@@ -84,6 +79,7 @@ pub fn BatchPage() -> impl IntoView {
                             });
                             let ready = b.cos.iter().any(|c| c.2 == "READY TO GO");
                             view! {
+                                <ResultsChangedBanner/>
                                 {notice.map(|t| view! { <div class="panel" role="status"><p>{t}</p></div> })}
                                 <h1>"CoS search result"</h1>
                                 {summary(&b)}
@@ -91,24 +87,16 @@ pub fn BatchPage() -> impl IntoView {
                                     {ready.then(|| view! { <a href=format!("{PATH}/{}/assign", b.id) class="button">"Assign batch"</a> })}
                                     <a href=format!("/create-cos/new?batch={}", b.id) class="button button--secondary">"Add a worker"</a>
                                     <a href=format!("{PATH}/{}/transfer", b.id) id="transfer-open" class="button"
-                                        on:click={
-                                            let target = Target::Batch { id: b.id.to_string() };
-                                            move |ev| if plain_click(&ev) {
-                                                ev.prevent_default();
-                                                dialog.open(target.clone(), "transfer-open");
-                                            }
-                                        }>"Transfer"</a>
+                                        data-transfer=Target::Batch { id: b.id.to_string() }.to_attr()>"Transfer"</a>
                                     // Back to the batch search it was opened from (`q`, its query).
                                     <a href=with_search(PATH, &q) class="button button--secondary">"Back"</a>
                                 </div>
                                 <h2>"CoS in this batch"</h2>
                                 <DataTable caption="CoS in this batch, by CoS number" headings=&["CoS number", "Worker", "Status", "Owner"]>
                                     {b.cos.into_iter().map(|(number, worker, status, owner)| {
-                                        let is_changed = row_changed(Some(changed), number.clone());
-                                        let tag = changed_tag(is_changed.clone());
                                         view! {
-                                        <tr class:row--changed=is_changed>
-                                            <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a>{tag}</td>
+                                        <tr data-cos=number.clone()>
+                                            <td><a href=format!("/view-cos/{number}{here}")>{number.clone()}</a></td>
                                             <td>{worker}</td>
                                             <td><span class="status">{status}</span></td>
                                             <td>{owner}</td>
@@ -120,31 +108,20 @@ pub fn BatchPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Transition>
-            <TransferDialogHost dialog/>
+            </Suspense>
+            <TransferDialogHost/>
         </Page>
     }
 }
 
-/// The batch's CoS that someone else changes while it is shown (`ResultsChangedBanner`).
-fn changed_in(batch: crate::data::Data<Result<BatchView, AppError>>) -> (RwSignal<ChangedRows>, Signal<Vec<String>>) {
-    let shown = Signal::derive(move || match batch.get() {
-        Some(Ok(b)) => b.cos.into_iter().map(|c| c.0).collect(),
-        _ => vec![],
-    });
-    (RwSignal::new(ChangedRows::default()), shown)
-}
 
 #[component]
 pub fn BatchTransferPage() -> impl IntoView {
     let (_, batch) = use_batch();
     let query = use_query_map();
-    let (changed, shown) = changed_in(batch);
     view! {
         <Page title="Transfer batch of CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a> " › " <a href=PATH>"Batches"</a></p>
-            // Told before submitting when someone else changes this batch's CoS meanwhile.
-            <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| batch.refetch())/>
             <Suspense fallback=|| view! { <h1>"Transfer batch of CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let problem = query.read_untracked().get("problem").unwrap_or_default();
@@ -155,6 +132,8 @@ pub fn BatchTransferPage() -> impl IntoView {
                             let errors = message.iter().map(|m| ("to_user".to_string(), m.clone())).collect::<Vec<_>>();
                             let cancel = format!("{PATH}/{}", b.id);
                             view! {
+                                // Told before submitting when someone else changes this batch's CoS meanwhile.
+                                <ResultsChangedBanner/>
                                 <ErrorSummary errors/>
                                 <h1>"Transfer batch of CoS"</h1>
                                 {summary(&b)}

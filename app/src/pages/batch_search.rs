@@ -9,7 +9,6 @@ use crate::domain::batch_search::BatchSearchForm;
 use crate::domain::search::keep;
 use crate::pages::view_cos::open;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 pub const PATH: &str = "/view-cos/batches";
@@ -60,13 +59,13 @@ pub fn BatchSearchPage() -> impl IntoView {
                     );
                     view! {
                         <ErrorSummary errors=errors.clone()/>
-                        <Form method="GET" action=PATH on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form">
+                        <form method="get" action=PATH class="form search-form">
                             {reference}{owner}{route}{from}{to}
                             <div class="actions">
                                 <button type="submit" class="button">"Next"</button>
                                 <a href=PATH class="link-button">"Clear"</a>
                             </div>
-                        </Form>
+                        </form>
                         <BatchResults result f/>
                     }
                 })}

@@ -1,8 +1,8 @@
 //! The View CoS screen: every field of one CoS, grouped as the printed certificate is.
 
 use crate::api::cos::view_cos;
-use crate::components::transfer_dialog::{plain_click, Target};
-use crate::components::{summary_list, CosChangedBanner, Page, TransferDialog, TransferDialogHost};
+use crate::components::transfer_dialog::Target;
+use crate::components::{summary_list, CosChangedBanner, Page, TransferDialogHost};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -14,16 +14,14 @@ pub fn CosDetailsPage() -> impl IntoView {
     let cos = crate::data::load(number, view_cos);
     // Back returns to the results, with the search as it was.
     let back = move || crate::domain::search::back_to_results(&query.read().get("q").unwrap_or_default());
-    // Transfer opens a dialog once hydrated; the page re-reads the CoS after it.
-    let dialog = TransferDialog::provide(Callback::new(move |_| cos.refetch()));
+    // Transfer opens a dialog once hydrated (`TransferDialogHost`); the page is read again after.
 
     view! {
         <Page title="View CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
             // Says so when someone else changes this CoS meanwhile.
-            <CosChangedBanner number=Signal::derive(number) on_show=Callback::new(move |_| cos.refetch())/>
-            // A Transition: a re-read after a transfer keeps the page in place until it arrives.
-            <Transition fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
+            <CosChangedBanner number=number()/>
+            <Suspense fallback=|| view! { <h1>"View CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match cos.await {
                         Ok(c) => view! {
@@ -62,13 +60,7 @@ pub fn CosDetailsPage() -> impl IntoView {
                                         <a href=format!("{base}/activity-history{keep}") class="button button--secondary">"Activity history"</a>
                                         <a href=format!("{base}/ownership-history{keep}") class="button button--secondary">"Ownership history"</a>
                                         <a href=format!("{base}/transfer{keep}") id="transfer-open" class="button button--secondary"
-                                            on:click={
-                                                let target = Target::Cos { number: c.cos_number.clone(), q: q.clone() };
-                                                move |ev| if plain_click(&ev) {
-                                                    ev.prevent_default();
-                                                    dialog.open(target.clone(), "transfer-open");
-                                                }
-                                            }>"Transfer"</a>
+                                            data-transfer=Target::Cos { number: c.cos_number.clone(), q: q.clone() }.to_attr()>"Transfer"</a>
                                         {matches!(c.status.as_str(), "WORK IN PROGRESS" | "READY TO GO").then(|| view! {
                                             {(c.status == "READY TO GO").then(|| view! { <a href=format!("{base}/assign") class="button">"Assign"</a> })}
                                             <a href=format!("{base}/edit") class="button button--secondary">"Edit CoS"</a>
@@ -99,8 +91,8 @@ pub fn CosDetailsPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Transition>
-            <TransferDialogHost dialog/>
+            </Suspense>
+            <TransferDialogHost/>
         </Page>
     }
 }

@@ -38,7 +38,7 @@ pub fn HistoryPage(
     view! {
         <Page title=title>
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
-            <CosChangedBanner number on_show=Callback::new(move |_| histories.refetch())/>
+            <CosChangedBanner number=number.get_untracked()/>
             <Suspense fallback=move || view! { <h1>{title}</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();

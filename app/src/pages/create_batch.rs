@@ -6,7 +6,7 @@ use crate::api::create::{load_batch_assign, load_batch_form, START};
 use crate::components::fields::error_for;
 use crate::components::{DataTable, ErrorSummary, Page};
 use crate::domain::cos_form::{self, MAX_FILE_BYTES, MAX_ROWS, SECTIONS};
-use crate::pages::create_cos::{breadcrumb, datalists, field_view, others_view, prestored, problem, typed_over_prestored};
+use crate::pages::create_cos::{breadcrumb, datalists, field_view, others_view, prestored, problem};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -16,27 +16,6 @@ pub fn CreateBatchPage() -> impl IntoView {
     let route = Memo::new(move |_| query.read().get("route").unwrap_or_default());
     let screen = crate::data::load(move || route.get(), load_batch_form);
     let lists = crate::data::load(|| (), |_| crate::api::create::load_form_lists());
-    // Once hydrated: a file of thousands of workers takes a few seconds to check and save.
-    let sending = RwSignal::new(false);
-    // Once hydrated, a file over the limit is refused before minutes of uploading.
-    let too_big = RwSignal::new(false);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        use wasm_bindgen::JsCast;
-        let size = document()
-            .get_element_by_id("workers")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|i| i.files())
-            .and_then(|f| f.get(0))
-            .map(|f| f.size())
-            .unwrap_or(0.0);
-        if size > MAX_FILE_BYTES as f64 {
-            ev.prevent_default();
-            too_big.set(true);
-            return;
-        }
-        too_big.set(false);
-        sending.set(true);
-    };
     view! {
         <Page title="Create a batch of CoS">
             {breadcrumb()}
@@ -72,7 +51,7 @@ pub fn CreateBatchPage() -> impl IntoView {
                             </DataTable>
                         })}
                         <form method="post" action=format!("{START}/batch") enctype="multipart/form-data" class="form" novalidate
-                            on:submit=on_submit on:input=typed_over_prestored>
+                            data-max-bytes=MAX_FILE_BYTES.to_string()>
                             <input type="hidden" name="route" value=s.route_id.to_string()/>
                             <input type="hidden" name="token" value=s.token.clone()/>
                             <div class="field" class:field--error=reference_error.is_some()>
@@ -100,9 +79,8 @@ pub fn CreateBatchPage() -> impl IntoView {
                                     <a href=format!("{START}/batch-template.csv") rel="external" download="">"Download the template (CSV)"</a>
                                 </p>
                                 {workers_error.clone().map(|m| view! { <p class="field__error" id="workers-error"><span class="visually-hidden">"Error: "</span>{m}</p> })}
-                                {move || too_big.get().then(|| view! {
-                                    <p class="field__error" role="alert"><span class="visually-hidden">"Error: "</span>"The file is larger than 5 MB. Split it into smaller batches"</p>
-                                })}
+                                // Once hydrated, a file over the limit is refused here before minutes of uploading (`enhance`).
+                                <div id="workers-too-big"></div>
                                 <input id="workers" name="workers" type="file" accept=".csv,text/csv"
                                     aria-describedby=if workers_error.is_some() { "workers-hint workers-error" } else { "workers-hint" }
                                     aria-invalid=workers_error.is_some().then_some("true")/>
@@ -112,12 +90,8 @@ pub fn CreateBatchPage() -> impl IntoView {
                                 <button type="submit" class="button">"Check and save"</button>
                                 <a href=START class="link-button">"Cancel"</a>
                             </div>
-                            <p class="progress" role="status">
-                                {move || sending.get().then(|| view! {
-                                    <progress class="progress__bar" aria-label="Checking and saving the file"></progress>
-                                    " Checking and saving the file…"
-                                })}
-                            </p>
+                            // Once hydrated: a file of thousands of workers takes a few seconds to check and save.
+                            <p class="progress" role="status"></p>
                         </form>
                     }
                     .into_any()

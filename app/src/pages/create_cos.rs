@@ -168,18 +168,15 @@ pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>, other: Op
     }
     let id = other.map_or("address_id".to_string(), |n| other_key(n, "address_id"));
     let invalid = error.is_some();
-    let choices = addresses.clone();
-    let on_change = move |ev: leptos::ev::Event| {
-        use wasm_bindgen::JsCast;
-        let chosen = event_target_value(&ev);
-        if let Some(a) = choices.iter().find(|a| a.id.to_string() == chosen) {
-            for (name, value) in &a.fields {
-                let target = other.map_or(name.clone(), |n| other_key(n, name.trim_start_matches("work_address_")));
-                if let Some(input) = document().get_element_by_id(&target).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                    input.set_value(value);
-                }
-            }
-        }
+    // Once hydrated, choosing one fills its fields at once (`enhance`): each option names
+    // the fields it fills, by id.
+    let fills = move |a: &StoredAddress| {
+        let fields: Vec<(String, String)> = a
+            .fields
+            .iter()
+            .map(|(name, value)| (other.map_or(name.clone(), |n| other_key(n, name.trim_start_matches("work_address_"))), value.clone()))
+            .collect();
+        crate::components::enhance::fill_attr(&fields)
     };
     let hint = format!("{id}-hint");
     view! {
@@ -188,33 +185,13 @@ pub fn prestored(addresses: Vec<StoredAddress>, error: Option<String>, other: Op
                 {other.map(|n| view! { <span class="visually-hidden">{format!(" for other address {n}")}</span> })}</label>
             <p class="field__hint" id=hint.clone()>"Choose one to fill in the address below: the CoS keeps a copy of it. Or type the address."</p>
             {error.map(|m| view! { <p class="field__error" id=format!("{id}-error")><span class="visually-hidden">"Error: "</span>{m}</p> })}
-            <select id=id.clone() name=format!("cos[{id}]") aria-describedby=hint on:change=on_change>
+            <select id=id.clone() name=format!("cos[{id}]") aria-describedby=hint data-fill="">
                 <option value="">"Type the address"</option>
-                {addresses.into_iter().map(|a| view! { <option value=a.id.to_string()>{a.identifier}</option> }).collect_view()}
+                {addresses.into_iter().map(|a| { let fields = fills(&a); view! { <option value=a.id.to_string() data-fields=fields>{a.identifier}</option> } }).collect_view()}
             </select>
         </div>
     }
     .into_any()
-}
-
-/// Once hydrated, typing into an address that a pre-stored one filled makes it a typed
-/// address: its drop-down goes back to "Type the address", so Save keeps what was typed.
-/// (Create a CoS, Create a batch, and a report's new work address.)
-pub fn typed_over_prestored(ev: leptos::ev::Event) {
-    use wasm_bindgen::JsCast;
-    let Some(id) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()).map(|i| i.id()) else { return };
-    let select = if id.starts_with("work_address_") {
-        "address_id".to_string()
-    } else if ["new_line1", "new_town", "new_postcode"].contains(&id.as_str()) {
-        "new_address_id".to_string()
-    } else if let Some((block, _)) = id.strip_prefix("other").and_then(|r| r.split_once('_')).filter(|(n, _)| n.parse::<usize>().is_ok()) {
-        format!("other{block}_address_id")
-    } else {
-        return;
-    };
-    if let Some(s) = document().get_element_by_id(&select).and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok()) {
-        s.set_value("");
-    }
 }
 
 /// The other regular work addresses: each one filled in (with "Remove this address"), and one
@@ -308,7 +285,7 @@ fn cos_form(s: FormScreen, lists: FormLists) -> AnyView {
             {s.status.clone().map(|st| view! { <div class="summary__row"><dt>"Status"</dt><dd><span class="status">{st}</span></dd></div> })}
         </dl>
         <p>"Save at any time: the CoS stays WORK IN PROGRESS until every field not marked (optional) is filled in, then it is READY TO GO and can be assigned."</p>
-        <form method="post" action="/api/create/save" class="form" novalidate on:input=typed_over_prestored>
+        <form method="post" action="/api/create/save" class="form" novalidate>
             <input type="hidden" name="cos_number" value=s.cos_number.clone().unwrap_or_default()/>
             <input type="hidden" name="version" value=s.version.to_string()/>
             <input type="hidden" name="route" value=s.route_id.to_string()/>

@@ -66,7 +66,7 @@ fn with_live_cos(title: &'static str, body: fn(LiveCos, String, bool) -> AnyView
     view! {
         <Page title=title>
             {breadcrumb()}
-            <CosChangedBanner number on_show=Callback::new(move |_| cos.refetch())/>
+            <CosChangedBanner number=number.get_untracked()/>
             <Suspense fallback=move || view! { <h1>{title}</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();
@@ -157,7 +157,6 @@ pub fn AddNotePage() -> impl IntoView {
     use crate::api::notes::{load_note_form, MAX_NOTE};
     let (number, q) = use_cos_path();
     let screen = crate::data::load(move || number.get(), load_note_form);
-    let typed = RwSignal::new(None::<usize>);
     view! {
         <Page title="Add a sponsor note">
             {breadcrumb()}
@@ -193,12 +192,10 @@ pub fn AddNotePage() -> impl IntoView {
                                         <textarea id="note" name="note" rows="6"
                                             aria-describedby=if invalid { "note-hint note-count note-error" } else { "note-hint note-count" }
                                             aria-invalid=invalid.then_some("true")
-                                            on:input=move |ev| typed.set(Some(event_target_value(&ev).chars().count()))>{s.typed.clone()}</textarea>
+                                            data-max=MAX_NOTE.to_string()>{s.typed.clone()}</textarea>
+                                        // Once hydrated, counts down as the note is typed (`enhance`).
                                         <p class="field__hint" id="note-count" aria-live="polite">
-                                            {move || typed.get().map(|n| {
-                                                if n <= MAX_NOTE { format!("You have {} characters remaining", MAX_NOTE - n) }
-                                                else { format!("You have {} characters too many", n - MAX_NOTE) }
-                                            }).unwrap_or_else(|| if start > 0 { format!("{start} characters typed") } else { String::new() })}
+                                            {(start > 0).then(|| format!("{start} characters typed"))}
                                         </p>
                                     </div>
                                     <div class="actions">

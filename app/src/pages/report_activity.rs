@@ -83,8 +83,6 @@ pub fn ReportCosPage() -> impl IntoView {
 pub fn ReportFormPage() -> impl IntoView {
     let (number, q) = use_cos_path();
     let screen = crate::data::load(move || number.get(), load_report_form);
-    let chosen = RwSignal::new(None::<String>);
-    let count = RwSignal::new(None::<usize>);
     view! {
         <Page title="Report activity">
             {breadcrumb()}
@@ -101,12 +99,7 @@ pub fn ReportFormPage() -> impl IntoView {
                     let errors = s.errors.clone();
                     let error = |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone());
                     let answer = |name: &str| s.answers.get(name).cloned().unwrap_or_default();
-                    let types = s.types.clone();
                     let initial = answer("activity");
-                    // The name of the chosen type, once hydrated (None: show every extra).
-                    let type_name = move || {
-                        chosen.get().map(|id| types.iter().find(|t| t.0.to_string() == id).map(|t| t.1.clone()).unwrap_or_default())
-                    };
                     let field_error = |name: &'static str| error(name).map(|m| view! {
                         <p class="field__error" id=format!("{name}-error")><span class="visually-hidden">"Error: "</span>{m}</p>
                     });
@@ -114,14 +107,14 @@ pub fn ReportFormPage() -> impl IntoView {
                         <ErrorSummary errors=errors.clone()/>
                         <h1>"Report activity"</h1>
                         <p>{format!("CoS {}", s.cos.cos_number)}</p>
-                        <form method="post" action="/api/report/check" class="form" novalidate
-                            on:input=crate::pages::create_cos::typed_over_prestored>
+                        // Once hydrated, choosing an activity hides the answers of the others, and the
+                        // details count their characters (`enhance`).
+                        <form method="post" action="/api/report/check" class="form" novalidate>
                             <input type="hidden" name="cos_number" value=s.cos.cos_number.clone()/>
                             <div class="field" class:field--error=error("activity").is_some()>
                                 <label for="activity">"Activity"</label>
                                 {field_error("activity")}
-                                <select id="activity" name="report[activity]" aria-invalid=error("activity").is_some().then_some("true")
-                                    on:change=move |ev| chosen.set(Some(event_target_value(&ev)))>
+                                <select id="activity" name="report[activity]" aria-invalid=error("activity").is_some().then_some("true")>
                                     <option value="">"Select the activity"</option>
                                     {s.types.iter().map(|(id, name)| view! {
                                         <option value=id.to_string() selected=initial == id.to_string()>{name.clone()}</option>
@@ -141,50 +134,37 @@ pub fn ReportFormPage() -> impl IntoView {
                                 {field_error("details")}
                                 <textarea id="details" name="report[details]" rows="6" aria-describedby="details-hint details-count"
                                     aria-invalid=error("details").is_some().then_some("true")
-                                    on:input=move |ev| count.set(Some(event_target_value(&ev).chars().count()))>{answer("details")}</textarea>
-                                <p class="field__hint" id="details-count" aria-live="polite">
-                                    {move || count.get().map(|n| if n <= MAX_DETAILS {
-                                        format!("You have {} characters remaining", MAX_DETAILS - n)
-                                    } else {
-                                        format!("You have {} characters too many", n - MAX_DETAILS)
-                                    })}
-                                </p>
+                                    data-max=MAX_DETAILS.to_string()>{answer("details")}</textarea>
+                                <p class="field__hint" id="details-count" aria-live="polite"></p>
                             </div>
                             <h2>"What changed"</h2>
                             <p class="hint">"Only for the activities named by each answer; the others leave these empty."</p>
                             {(!s.addresses.is_empty()).then(|| {
-                                let type_name = type_name.clone();
-                                let hidden = move || type_name().is_some_and(|t| t != "Change of work location");
-                                let addresses = s.addresses.clone();
-                                let fill = move |ev: leptos::ev::Event| {
-                                    use wasm_bindgen::JsCast;
-                                    let chosen = event_target_value(&ev);
-                                    let Some(a) = addresses.iter().find(|a| a.id.to_string() == chosen) else { return };
+                                // Each option names the fields it fills, by id (`enhance`).
+                                let fills = |a: &crate::api::create::StoredAddress| {
                                     let get = |k: &str| a.fields.iter().find(|f| f.0 == k).map(|f| f.1.clone()).unwrap_or_default();
                                     let line1 = ["work_address_line1", "work_address_line2", "work_address_line3"].iter().map(|k| get(k)).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(", ");
-                                    for (id, value) in [("new_line1", line1), ("new_town", get("work_address_town")), ("new_postcode", get("work_address_postcode"))] {
-                                        if let Some(input) = document().get_element_by_id(id).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                                            input.set_value(&value);
-                                        }
-                                    }
+                                    crate::components::enhance::fill_attr(&[
+                                        ("new_line1".into(), line1),
+                                        ("new_town".into(), get("work_address_town")),
+                                        ("new_postcode".into(), get("work_address_postcode")),
+                                    ])
                                 };
                                 view! {
-                                    <div class="field" class:field--error=error("new_address_id").is_some() hidden=hidden>
+                                    <div class="field" class:field--error=error("new_address_id").is_some() data-for-type="Change of work location">
                                         <label for="new_address_id">"New work address: pre-stored address (optional)"</label>
                                         <p class="field__hint" id="new_address_id-hint">"For \u{201c}Change of work location\u{201d}. Choose one to fill in the address below, or type it."</p>
                                         {field_error("new_address_id")}
-                                        <select id="new_address_id" name="report[new_address_id]" aria-describedby="new_address_id-hint" on:change=fill>
+                                        <select id="new_address_id" name="report[new_address_id]" aria-describedby="new_address_id-hint" data-fill="">
                                             <option value="">"Type the address"</option>
-                                            {s.addresses.iter().map(|a| view! { <option value=a.id.to_string()>{a.identifier.clone()}</option> }).collect_view()}
+                                            {s.addresses.iter().map(|a| view! { <option value=a.id.to_string() data-fields=fills(a)>{a.identifier.clone()}</option> }).collect_view()}
                                         </select>
                                     </div>
                                 }
                             })}
                             {EXTRAS.iter().map(|x| {
-                                let type_name = type_name.clone();
-                                let hidden = move || type_name().is_some_and(|t| t != x.for_type);
                                 view! {
-                                    <div class="field" class:field--error=error(x.name).is_some() hidden=hidden>
+                                    <div class="field" class:field--error=error(x.name).is_some() data-for-type=x.for_type>
                                         <label for=x.name>{x.label}</label>
                                         <p class="field__hint" id=format!("{}-hint", x.name)>
                                             {format!("For \u{201c}{}\u{201d}. {}", x.for_type, x.hint)}

@@ -18,7 +18,7 @@ pub fn TransferPage() -> impl IntoView {
         <Page title="Transfer a single CoS">
             <p class="breadcrumb"><a href="/">"Workers"</a></p>
             // Told before submitting when someone else changes this CoS meanwhile.
-            <CosChangedBanner number on_show=Callback::new(move |_| form.refetch())/>
+            <CosChangedBanner number=number.get_untracked()/>
             <Suspense fallback=|| view! { <h1>"Transfer a single CoS"</h1><p>"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     let q = q.get_untracked();

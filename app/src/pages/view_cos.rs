@@ -4,10 +4,9 @@
 
 use crate::api::cos::{search_cos, SearchOutcome};
 use crate::components::fields::text_field;
-use crate::components::{results_table, ChangedRows, ErrorSummary, Page, ResultsChangedBanner, TransferDialog, TransferDialogHost};
+use crate::components::{results_table, ErrorSummary, Page, ResultsChangedBanner, TransferDialogHost};
 use crate::domain::search::CosSearchForm;
 use leptos::prelude::*;
-use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 const FIELDS: [(&str, &str, &str); 6] = [
@@ -43,17 +42,12 @@ fn value_of<'a>(f: &'a CosSearchForm, name: &str) -> &'a str {
     }
 }
 
-/// Opens a CoS: a redirect on the server, a navigation in the browser.
+/// Opens a CoS: the page is the server's, so a redirect.
 pub fn open(path: String) {
     #[cfg(feature = "ssr")]
     crate::api::ssr::redirect(&path);
     #[cfg(not(feature = "ssr"))]
-    {
-        let navigate = leptos_router::hooks::use_navigate();
-        request_animation_frame(move || {
-            navigate(&path, leptos_router::NavigateOptions { replace: true, ..Default::default() })
-        });
-    }
+    let _ = path;
 }
 
 /// The two screens that start with the basic search, and where their rows lead.
@@ -101,18 +95,9 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| form_from_query(&query.read()));
     let outcome = crate::data::load(move || form.get(), search_cos);
-    // Transfer selected / all open a dialog once hydrated; the results are read again after.
-    let dialog = TransferDialog::provide(Callback::new(move |_| outcome.refetch()));
-    // Rows someone else changes meanwhile are counted above the list and marked in it.
-    let changed = RwSignal::new(ChangedRows::default());
-    let shown = Signal::derive(move || match outcome.get() {
-        Some(Ok(SearchOutcome::Results { hits, .. })) => hits.into_iter().map(|h| h.cos_number).collect(),
-        _ => vec![],
-    });
 
     view! {
-        <ResultsChangedBanner shown changed on_refresh=Callback::new(move |_| outcome.refetch())/>
-        <Transition fallback=|| view! { <p>"Searching…"</p> }>
+        <Suspense fallback=|| view! { <p>"Searching…"</p> }>
             {move || Suspend::new(async move {
                 let f = form.get_untracked();
                 let fields_form = f.clone();
@@ -124,7 +109,7 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                 view! {
                     <ErrorSummary errors=errors.clone()/>
                     {(purpose == SearchFor::ViewCos).then(|| view! { <h2>"Search for CoS"</h2> })}
-                    <Form method="GET" action=purpose.path() on_form_data=crate::components::fields::no_nameless_fields() attr:class="form search-form">
+                    <form method="get" action=purpose.path() class="form search-form">
                         {FIELDS
                             .iter()
                             .map(|(name, label, hint)| text_field(&errors, name, label, hint, value_of(&fields_form, name).to_string()))
@@ -136,12 +121,13 @@ pub fn BasicSearch(purpose: SearchFor) -> impl IntoView {
                                 <a href="/view-cos/advanced" class="link-button advanced-link">"Advanced"</a>
                             })}
                         </div>
-                    </Form>
-                    <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some()) changed/>
+                    </form>
+                    <Results result f purpose list=query.with_untracked(|q| q.get("list").is_some())/>
                 }
             })}
-        </Transition>
-        <TransferDialogHost dialog/>
+        </Suspense>
+        // Transfer selected / all open a dialog once hydrated.
+        <TransferDialogHost/>
     }
 }
 
@@ -151,7 +137,6 @@ fn Results(
     f: CosSearchForm,
     purpose: SearchFor,
     list: bool,
-    changed: RwSignal<ChangedRows>,
 ) -> impl IntoView {
     match result {
         Err(e) => view! { <p class="error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -177,13 +162,15 @@ fn Results(
             let selectable = purpose == SearchFor::ViewCos;
             let pager_link = move |p: u32| format!("{}?{}", purpose.path(), f.to_query(p));
             view! {
+                // Rows someone else changes meanwhile are counted here and marked in the list.
+                <ResultsChangedBanner/>
                 <h2 id="results">"Search results"</h2>
                 <p role="status">
                     {if total == 1 { "1 CoS matches your search".to_string() } else { format!("{total} CoS match your search") }}
                     {(pages > 1).then(|| format!(" (page {page} of {pages})"))}
                     "."
                 </p>
-                {results_table(hits, |n| purpose.cos_href(n, &q), false, selectable, Some(changed))}
+                {results_table(hits, |n| purpose.cos_href(n, &q), false, selectable)}
                 {selectable.then(|| view! { <SelectedTransfer back=q.clone() all_query=q.clone() total/> })}
                 {(pages > 1).then(|| view! {
                     <nav class="pager" aria-label="Results pages">
@@ -202,41 +189,18 @@ pub use crate::domain::search::encode_component as encode;
 
 /// Under a results list: transfer the CoS ticked in it, or every CoS the search matches.
 /// The checkboxes in the rows belong to this form (`form="transfer-selected"`). Once
-/// hydrated, on a page with a `TransferDialog`, both open it instead of the transfer screen.
+/// hydrated, on a page with a `TransferDialogHost`, both open the dialog instead of the
+/// transfer screen (it knows the form by its id, and the link by its `data-transfer`).
 #[component]
 pub fn SelectedTransfer(back: String, all_query: String, total: i64) -> impl IntoView {
-    use crate::components::transfer_dialog::{plain_click, Target, TransferDialog};
+    use crate::components::transfer_dialog::Target;
     let all = format!("/view-cos/transfer-many?all=1&{all_query}&back={}", encode(&back));
-    let dialog = use_context::<TransferDialog>();
-    let ticked_back = back.clone();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        use wasm_bindgen::JsCast;
-        let Some(dialog) = dialog else { return };
-        let Some(form) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok()) else { return };
-        // The ticked rows, as the transfer screen would have had them: `cos=…&cos=…`.
-        let Some(params) = web_sys::FormData::new_with_form(&form)
-            .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data))
-            .ok()
-        else {
-            return;
-        };
-        ev.prevent_default();
-        params.delete("back");
-        let selection = String::from(params.to_string());
-        dialog.open(Target::Selection { selection, back: ticked_back.clone() }, "transfer-selected-open");
-    };
     let all_selection = Target::Selection { selection: format!("all=1&{all_query}"), back: back.clone() };
-    let on_all = move |ev: leptos::ev::MouseEvent| {
-        if let Some(dialog) = dialog.filter(|_| plain_click(&ev)) {
-            ev.prevent_default();
-            dialog.open(all_selection.clone(), "transfer-all-open");
-        }
-    };
     view! {
-        <form id="transfer-selected" method="get" action="/view-cos/transfer-many" class="select-actions" on:submit=on_submit>
+        <form id="transfer-selected" method="get" action="/view-cos/transfer-many" class="select-actions">
             <input type="hidden" name="back" value=back/>
             <button type="submit" id="transfer-selected-open" class="button button--secondary">"Transfer selected"</button>
-            <a href=all id="transfer-all-open" rel="external" on:click=on_all>{format!("Transfer all {total} matching")}</a>
+            <a href=all id="transfer-all-open" rel="external" data-transfer=all_selection.to_attr()>{format!("Transfer all {total} matching")}</a>
         </form>
     }
 }

@@ -85,29 +85,12 @@ pub fn WorkAddressesPage() -> impl IntoView {
 /// disabled in the browser until something differs from it (the server refuses an unchanged
 /// save too). Without WebAssembly Save is always enabled.
 fn address_form(values: AddressForm, errors: Vec<(String, String)>, saved: Option<SavedAddress>, extra: AnyView) -> AnyView {
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let editing = saved.is_some();
-    let original = saved.as_ref().map(|s| s.form.clone());
-    let changed = RwSignal::new(original.as_ref().is_none_or(|o| values.changes(o)));
-    let on_input = move |_ev: leptos::ev::Event| {
-        #[cfg(not(feature = "ssr"))]
-        {
-            use wasm_bindgen::JsCast;
-            let form = _ev.current_target().and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok());
-            if let (Some(original), Some(form)) = (&original, form) {
-                let Ok(data) = web_sys::FormData::new_with_form(&form) else { return };
-                let mut typed = AddressForm::default();
-                for (name, ..) in FIELDS {
-                    typed.set(name, data.get(name).as_string().unwrap_or_default());
-                }
-                changed.set(typed.changes(original));
-            }
-        }
-    };
+    // Once hydrated, Save waits for a change to the address as saved (`enhance`).
+    let saved_form = saved.as_ref().map(|s| serde_json::to_string(&s.form).unwrap_or_default());
     let error_for = |name: &str| errors.iter().find(|e| e.0 == name).map(|e| e.1.clone());
     view! {
-        <form method="post" action="/api/work_addresses/save" class="form" novalidate on:input=on_input>
+        <form method="post" action="/api/work_addresses/save" class="form" novalidate data-saved=saved_form>
             <input type="hidden" name="id" value=saved.as_ref().map(|s| s.id.to_string()).unwrap_or_default()/>
             <input type="hidden" name="version" value=saved.as_ref().map(|s| s.version.to_string()).unwrap_or_default()/>
             {FIELDS.iter().map(|(name, label, required, _)| {
@@ -136,7 +119,7 @@ fn address_form(values: AddressForm, errors: Vec<(String, String)>, saved: Optio
                 }
             }).collect_view()}
             <div class="actions">
-                <button type="submit" class="button" disabled=move || editing && hydrated.get() && !changed.get()
+                <button type="submit" class="button"
                     aria-describedby=editing.then_some("save-hint")>"Save"</button>
                 {extra}
             </div>
