@@ -320,3 +320,33 @@ async fn pages_are_compressed_for_the_client(pool: PgPool) {
     flate2::read::GzDecoder::new(r.bytes().await.unwrap().as_ref()).read_to_string(&mut html).unwrap();
     assert!(html.contains("<h1>Advanced search") && html.len() == plain.len(), "{html}");
 }
+
+#[sqlx::test(migrator = "app::db::MIGRATOR")]
+async fn pages_hydrate_only_their_islands_and_send_no_page_data(pool: PgPool) {
+    // Islands mode: the page is the server's HTML, its interactive parts are `leptos-island`
+    // elements (with their props), and no page data is sent for hydrating the rest.
+    seed_demo(&pool).await;
+    let app = spawn(pool).await;
+    let c = app.client();
+    app.sign_in(&c, "l1.demo", "demo-password-1", "/").await;
+    let page = |path: &'static str| {
+        let r = c.get(app.url(path));
+        async move { r.send().await.unwrap().text().await.unwrap() }
+    };
+
+    let results = page("/view-cos?nationality=kenya").await;
+    assert!(results.contains("CoS match your search"), "{results}");
+    for island in ["TransferDialogHost_", "ResultsChangedBanner_", "FormHelpers_"] {
+        assert!(results.contains(&format!("<leptos-island data-component=\"{island}")), "{island}: {results}");
+    }
+    // The rows name their CoS for the live banner, and the triggers their target for the dialog.
+    assert!(results.contains("<tr data-cos=\"C"), "{results}");
+    assert!(results.contains("id=\"transfer-all-open\"") && results.contains("data-transfer="), "{results}");
+    assert!(!results.contains("__RESOLVED_RESOURCES["), "page data sent for hydrating: {results}");
+
+    // The Workers panel is an island holding its figures, given as its props.
+    let workers = page("/").await;
+    assert!(workers.contains("<leptos-island data-component=\"AttentionPanel_"), "{workers}");
+    assert!(workers.contains("data-props=") && workers.contains("What needs attention"), "{workers}");
+    assert!(!workers.contains("__RESOLVED_RESOURCES["), "{workers}");
+}

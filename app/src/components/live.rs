@@ -1,6 +1,6 @@
-//! Live screens: once hydrated, a screen listens to the live-change stream (`GET /changes`,
-//! server/src/live.rs) and says politely when what it shows has changed, with a button that
-//! re-reads it in place. Without JavaScript, or while the stream is down, nothing shows: the
+//! Live screens: once hydrated, a screen's live island (a banner, or the Workers panel) listens
+//! to the live-change stream (`GET /changes`, server/src/live.rs) and says politely when what
+//! the screen shows has changed, with a button that reads the page again. Without JavaScript, or while the stream is down, nothing shows: the
 //! page stays as it is, and every change is still checked against the version the user was
 //! shown. The browser's EventSource reconnects by itself; whatever happened while it was away
 //! (a server restarted, the database's listener reconnected) arrives as one `missed` change,
@@ -233,7 +233,7 @@ pub fn CosChangedBanner(number: String) -> impl IntoView {
                 Err(_) if moved => Some("This CoS was just transferred to another user.".into()),
                 Err(_) => Some("This CoS has just changed.".into()),
             };
-            // None: the user's own change (the page has been read again already).
+            // None: the user's own change (its page is read again as the transfer dialog closes).
             if text.is_some() {
                 message.set(text);
             }
