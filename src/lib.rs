@@ -3,6 +3,7 @@
 //! `hydrate` sets up the reactive root; the loader script (app/src/shell.rs) then hydrates
 //! each `<leptos-island>` by the function wasm-bindgen exports under its name.
 
+// The app crate holds the islands' exported functions: used here, it is linked into the bundle.
 pub use app::*;
 
 #[wasm_bindgen::prelude::wasm_bindgen]

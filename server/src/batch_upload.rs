@@ -167,7 +167,7 @@ async fn run(state: &AppState, session: &Session, multipart: Multipart) -> Resul
     let mut problems: Vec<Problem> = Vec::new();
     let mut checked = Vec::new();
     match (&sent.file, sent.too_big) {
-        (_, true) => errors.push(("workers".into(), "The file is larger than 5 MB. Split it into smaller batches".into())),
+        (_, true) => errors.push(("workers".into(), cos_form::FILE_TOO_BIG.into())),
         (None, _) => errors.push(("workers".into(), "Select a CSV file of the workers".into())),
         (Some(bytes), _) => match parse_csv(bytes) {
             Err(m) => errors.push(("workers".into(), m)),

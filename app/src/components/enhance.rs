@@ -165,9 +165,10 @@ mod browser {
         if size > max {
             ev.prevent_default();
             if let Some(place) = too_big {
-                place.set_inner_html(
-                    "<p class=\"field__error\" role=\"alert\"><span class=\"visually-hidden\">Error: </span>The file is larger than 5 MB. Split it into smaller batches</p>",
-                );
+                place.set_inner_html(&format!(
+                    "<p class=\"field__error\" role=\"alert\"><span class=\"visually-hidden\">Error: </span>{}</p>",
+                    crate::domain::cos_form::FILE_TOO_BIG
+                ));
             }
             return;
         }

@@ -1,10 +1,11 @@
 //! Live screens: once hydrated, a screen's live island (a banner, or the Workers panel) listens
 //! to the live-change stream (`GET /changes`, server/src/live.rs) and says politely when what
-//! the screen shows has changed, with a button that reads the page again. Without JavaScript, or while the stream is down, nothing shows: the
-//! page stays as it is, and every change is still checked against the version the user was
-//! shown. The browser's EventSource reconnects by itself; whatever happened while it was away
-//! (a server restarted, the database's listener reconnected) arrives as one `missed` change,
-//! which every screen treats as "anything may have changed".
+//! the screen shows has changed, with a button that reads the page again. Without JavaScript,
+//! or while the stream is down, nothing shows: the page stays as it is, and every change is
+//! still checked against the version the user was shown. The browser's EventSource reconnects
+//! by itself; whatever happened while it was away (a server restarted, the database's listener
+//! reconnected) arrives as one `missed` change, which every screen treats as "anything may have
+//! changed".
 
 use leptos::prelude::*;
 use std::collections::HashSet;
@@ -276,7 +277,7 @@ impl ChangedRows {
 /// The event the advanced search sends on the document when it has put new results in place.
 pub const RESULTS_REPLACED: &str = "sms-results-replaced";
 
-/// The CoS numbers of the rows the page shows (`tr[data-cos]`).
+/// The rows of CoS the page shows (`tr[data-cos]`, each naming its CoS).
 #[cfg(feature = "hydrate")]
 fn shown_rows() -> Vec<web_sys::Element> {
     let Ok(rows) = document().query_selector_all("tr[data-cos]") else { return vec![] };

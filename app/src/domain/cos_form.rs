@@ -430,6 +430,8 @@ pub fn worker_fields() -> impl Iterator<Item = &'static Field> {
 
 /// The largest file of workers one upload may be.
 pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
+/// What a file over `MAX_FILE_BYTES` is told, by the server and (before it is sent) the page.
+pub const FILE_TOO_BIG: &str = "The file is larger than 5 MB. Split it into smaller batches";
 /// The most workers one upload may hold.
 pub const MAX_ROWS: usize = 10_000;
 /// How many problems of an upload are listed (the rest are counted).
