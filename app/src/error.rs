@@ -116,6 +116,7 @@ impl From<sqlx::Error> for AppError {
         if is_busy(&err) {
             tracing::warn!("database busy: {err}");
             set_status(503);
+            crate::api::ssr::found_busy();
             return AppError::Busy;
         }
         if is_contention(&err) {
@@ -139,6 +140,7 @@ impl From<tower_sessions::session::Error> for AppError {
         if let Error::Store(Store::Backend(e)) = &err {
             tracing::warn!("session store unavailable: {e}");
             set_status(503);
+            crate::api::ssr::found_busy();
             return AppError::Busy;
         }
         AppError::internal("session", err)

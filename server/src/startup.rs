@@ -179,6 +179,8 @@ pub fn router(state: AppState, store: PostgresStore, settings: &Settings) -> Rou
         provide_context(lists.clone());
         // The signed-in user, read at most once in this request.
         provide_context(app::api::ssr::RequestUser::default());
+        // Whether a part of this request found the database busy (the rest then says so at once).
+        provide_context(app::api::ssr::RequestBusy::default());
         // The page's inline scripts carry the nonce its Content-Security-Policy names
         // (`middleware::security_headers` makes both), not one of Leptos's own.
         if let Some(nonce) = use_context::<axum::http::request::Parts>()

@@ -54,8 +54,9 @@ pub fn AdvancedSearchPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let choices = choices.await.unwrap_or_default();
                     let f = form.get_untracked();
-                    let errors = match outcome.get_untracked() {
-                        Some(Ok(AdvancedOutcome::Invalid(e))) => e,
+                    // Messages beside the fields they are about.
+                    let errors = match outcome.await {
+                        Ok(AdvancedOutcome::Invalid(e)) => e,
                         _ => vec![],
                     };
                     view! {
