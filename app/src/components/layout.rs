@@ -7,14 +7,14 @@ use leptos::prelude::*;
 
 /// The signed-in user, loaded once per page and shared by the header and the screen.
 #[derive(Clone, Copy)]
-pub struct MeResource(pub crate::data::Data<Result<Option<Me>, AppError>>);
+pub struct MeData(pub crate::data::Data<Result<Option<Me>, AppError>>);
 
 pub fn provide_me() {
-    provide_context(MeResource(crate::data::load(|| (), |_| current_user())));
+    provide_context(MeData(crate::data::load(|| (), |_| current_user())));
 }
 
 pub fn use_me() -> crate::data::Data<Result<Option<Me>, AppError>> {
-    expect_context::<MeResource>().0
+    expect_context::<MeData>().0
 }
 
 /// The frame of a screen; `narrow` for a short form such as sign-in.
