@@ -110,14 +110,21 @@ pub fn set_status(code: u16) {
 /// What a busy answer (503) tells the browser to wait before trying again.
 pub const RETRY_AFTER_SECONDS: &str = "5";
 
+/// "Busy", with its 503, for this request: the rest of its page then says so at once
+/// (`api::ssr::RequestBusy`).
+#[cfg(feature = "ssr")]
+pub fn busy() -> AppError {
+    set_status(503);
+    crate::api::ssr::found_busy();
+    AppError::Busy
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         if is_busy(&err) {
             tracing::warn!("database busy: {err}");
-            set_status(503);
-            crate::api::ssr::found_busy();
-            return AppError::Busy;
+            return busy();
         }
         if is_contention(&err) {
             // A statement that crossed another change outside `db::retry_once`: the user is
@@ -139,9 +146,7 @@ impl From<tower_sessions::session::Error> for AppError {
         use tower_sessions::{session::Error, session_store::Error as Store};
         if let Error::Store(Store::Backend(e)) = &err {
             tracing::warn!("session store unavailable: {e}");
-            set_status(503);
-            crate::api::ssr::found_busy();
-            return AppError::Busy;
+            return busy();
         }
         AppError::internal("session", err)
     }

@@ -57,20 +57,20 @@ pub mod ssr {
     pub fn pool() -> Result<db::PgPool, AppError> {
         let at = std::panic::Location::caller();
         if use_context::<RequestBusy>().is_some_and(|b| b.0.load(std::sync::atomic::Ordering::Relaxed)) {
-            crate::error::set_status(503);
-            return Err(AppError::Busy);
+            return Err(crate::error::busy());
         }
         use_context::<db::PgPool>().ok_or_else(|| AppError::internal("context", format!("no database pool at {at}")))
     }
 
-    /// Set once a part of this request found the database busy (`AppError::Busy`). A page reads
+    /// Set once a part of this request found the database busy (`crate::error::busy`). A page reads
     /// its parts one after another (`crate::data`): the rest of it then says "busy" at once,
     /// rather than each part waiting out the pool's acquire timeout in turn. Made afresh for
     /// every request (the app's context).
     #[derive(Clone, Default)]
     pub struct RequestBusy(std::sync::Arc<std::sync::atomic::AtomicBool>);
 
-    /// Marks this request as having found the database busy (`RequestBusy`).
+    /// Marks this request as having found the database busy (`RequestBusy`); by way of
+    /// `crate::error::busy`, which also sets the 503.
     pub fn found_busy() {
         if let Some(b) = use_context::<RequestBusy>() {
             b.0.store(true, std::sync::atomic::Ordering::Relaxed);
