@@ -243,6 +243,12 @@ async fn sigterm_finishes_the_requests_in_flight_then_stops_the_database() {
     let db = TempCluster::at(dir.clone());
     let envs = [("SMS_TARGET_DIR", dir.display().to_string())];
     let mut server = ServerProcess::start(&["serve", "--seed-demo"], &envs).await;
+    // While it runs: transparent huge pages are off for the process (main.rs; with them on,
+    // the kernel grew its RSS by half over `make load`'s soak, in pages it filled in itself).
+    let status = std::fs::read_to_string(format!("/proc/{}/status", server.child.id())).unwrap();
+    if let Some(thp) = status.lines().find(|l| l.starts_with("THP_enabled:")) {
+        assert!(thp.ends_with('0'), "{thp}");
+    }
     let pool = db.pool().await;
     let transfer = |pool: PgPool, skip: i64| async move {
         let (acme, cos, number, owner, version): (i64, i64, String, i64, i32) = sqlx::query_as(
