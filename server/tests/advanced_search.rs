@@ -228,6 +228,16 @@ async fn export_csv_streams_every_match(pool: PgPool) {
     let numbers: Vec<String> = records.iter().map(|r| r[0].to_string()).collect();
     assert_eq!(numbers, expected, "every match, in list order, whatever page the link was on");
     assert!(records.iter().any(|r| &r[1] == "Smith, \"Jr\"" && &r[2] == "Zoë\nAnn"), "quoted and whole");
+    // Each row's route and owner, as the database has them.
+    let names: std::collections::HashMap<String, (String, String)> = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT c.cos_number, r.name, u.full_name FROM cos c JOIN routes r ON r.id = c.route_id
+         JOIN cos_owners o ON o.sponsor_id = c.sponsor_id AND o.cos_id = c.id JOIN users u ON u.sponsor_id = o.sponsor_id AND u.id = o.owner_id
+         WHERE c.sponsor_id = $1 AND c.status = 'USED'",
+    )
+    .bind(acme).fetch_all(&pool).await.unwrap().into_iter().map(|(n, route, owner)| (n, (route, owner))).collect();
+    for r in &records {
+        assert_eq!((&r[3], &r[6]), (names[&r[0]].0.as_str(), names[&r[0]].1.as_str()), "{}", &r[0]);
+    }
     // Each CoS's reports of migrant activity: how many, and the latest, as the database has them.
     let reported: Vec<(String, i64, String, String)> = sqlx::query_as(
         "SELECT c.cos_number, count(*) OVER (PARTITION BY c.id), t.name, to_char(a.reported_at AT TIME ZONE 'Europe/London', 'YYYY-MM-DD')
