@@ -71,7 +71,7 @@ pub mod ssr {
 
     /// Marks this request as having found the database busy (`RequestBusy`); by way of
     /// `crate::error::busy`, which also sets the 503.
-    pub fn found_busy() {
+    pub(crate) fn found_busy() {
         if let Some(b) = use_context::<RequestBusy>() {
             b.0.store(true, std::sync::atomic::Ordering::Relaxed);
         }
